@@ -22,12 +22,10 @@ fi
 command -v go >/dev/null || { echo "nomad-build: go is not installed; install Go 1.24+ first" >&2; exit 1; }
 
 work="$(mktemp -d)"
-trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'rm -rf "$work"' EXIT
 
 echo "nomad-build: building Nomad $NOMAD_VERSION (about 12 minutes on 2 cores, once)" >&2
 export GOFLAGS=-mod=mod
-export GOPATH="$work/gopath"
-export GOMODCACHE="${GOMODCACHE:-$(go env GOMODCACHE)}"
 go mod download -json "github.com/hashicorp/nomad@v$NOMAD_VERSION" >"$work/dl.json"
 src="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' "$work/dl.json")"
 cp -r "$src" "$work/nomad"

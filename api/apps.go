@@ -1,0 +1,120 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gitpaas/paas"
+)
+
+// AppStore reads apps.
+type AppStore interface {
+	GetApp(ctx context.Context, name string) (*paas.App, error)
+	ListApps(ctx context.Context) ([]*paas.App, error)
+}
+
+// AppLifecycle creates and destroys apps with everything they own.
+type AppLifecycle interface {
+	Create(ctx context.Context, name, owner string) (*paas.App, error)
+	Destroy(ctx context.Context, name string) error
+}
+
+type appHandlers struct {
+	store     AppStore
+	lifecycle AppLifecycle
+	opts      Options
+}
+
+// appBody is an app as the API shows it: the record and where to reach it.
+type appBody struct {
+	*paas.App
+	GitURL string `json:"git_url"`
+	WebURL string `json:"web_url"`
+}
+
+func (h *appHandlers) body(a *paas.App) appBody {
+	return appBody{App: a, GitURL: h.opts.GitURL(a.Name), WebURL: h.opts.WebURL(a.Name)}
+}
+
+func (h *appHandlers) list(c *gin.Context) {
+	apps, err := h.store.ListApps(c.Request.Context())
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	out := make([]appBody, 0, len(apps))
+	for _, a := range apps {
+		out = append(out, h.body(a))
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+type createAppRequest struct {
+	Name string `json:"name"`
+}
+
+func (h *appHandlers) create(c *gin.Context) {
+	var req createAppRequest
+	if err := decodeJSON(c, &req, `{"name":"my-app"}`); err != nil {
+		c.Error(err)
+		return
+	}
+	app, err := h.lifecycle.Create(c.Request.Context(), req.Name, currentUser(c).Name)
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	c.JSON(http.StatusCreated, h.body(app))
+}
+
+func (h *appHandlers) show(c *gin.Context) {
+	app, err := findApp(c, h.store)
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	c.JSON(http.StatusOK, h.body(app))
+}
+
+func (h *appHandlers) destroy(c *gin.Context) {
+	if err := h.lifecycle.Destroy(c.Request.Context(), c.Param("app")); err != nil {
+		c.Error(err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// findApp loads the app named in the path, validating the name first so a
+// malformed one gets a helpful message instead of "not found".
+func findApp(c *gin.Context, store AppStore) (*paas.App, error) {
+	name := c.Param("app")
+	if err := paas.ValidateAppName(name); err != nil {
+		return nil, paas.Errorf(paas.ENOTFOUND, "app not found: %s", paas.ErrorMessage(err))
+	}
+	return store.GetApp(c.Request.Context(), name)
+}
+
+// decodeJSON reads one JSON object, rejecting unknown fields and trailing
+// data, with a message that shows the expected shape.
+func decodeJSON(c *gin.Context, v any, example string) error {
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return paas.Errorf(paas.EINVALID, "request body is larger than %d bytes", tooBig.Limit)
+		}
+		if errors.Is(err, io.EOF) {
+			return paas.Errorf(paas.EINVALID, "request body is empty; send JSON like %s", example)
+		}
+		return paas.Errorf(paas.EINVALID, "request body is not valid: %s; send JSON like %s", clip(err.Error()), example)
+	}
+	if dec.More() {
+		return paas.Errorf(paas.EINVALID, "request body has data after the JSON object; send JSON like %s", example)
+	}
+	return nil
+}

@@ -1,0 +1,69 @@
+// Package api is the platform's REST API on gin: JSON under /v1, token
+// authentication, one error shape. It also mounts the git endpoint and the
+// hook callback, which are plain http.Handlers. It is the only package that
+// imports gin.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Options configure the API.
+type Options struct {
+	// GitURL and WebURL return an app's git remote and public address.
+	GitURL func(app string) string
+	WebURL func(app string) string
+	// MaxBodyBytes bounds JSON request bodies.
+	MaxBodyBytes int64
+}
+
+// Handlers are the parts the API serves.
+type Handlers struct {
+	Auth      Authenticator
+	Apps      AppStore
+	Lifecycle AppLifecycle
+	Builds    BuildStore
+	Releases  ReleaseStore
+	Git       http.Handler // /git/<app>.git/…
+	GitHooks  http.Handler // /internal/git/hooks/<push id>
+	Health    HealthChecker
+}
+
+// New returns the platform's HTTP handler.
+func New(opts Options, h Handlers, logger *slog.Logger) http.Handler {
+	if opts.MaxBodyBytes == 0 {
+		opts.MaxBodyBytes = 1 << 20
+	}
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	// No proxy is trusted: ClientIP is the peer address unless an operator
+	// puts the API behind a proxy and says so.
+	_ = e.SetTrustedProxies(nil)
+	e.HandleMethodNotAllowed = true
+	e.Use(requestID(), accessLog(logger), recovery(logger), errorResponder(logger))
+	e.NoRoute(func(c *gin.Context) { c.Error(notFoundRoute(c)) })
+	e.NoMethod(func(c *gin.Context) { c.Error(methodNotAllowed(c)) })
+
+	e.GET("/healthz", healthz(h.Health))
+	e.Any("/git/*path", gin.WrapH(h.Git))
+	e.POST("/internal/git/hooks/:id", gin.WrapH(h.GitHooks))
+
+	v1 := e.Group("/v1", authenticate(h.Auth), limitBody(opts.MaxBodyBytes))
+	v1.GET("/whoami", whoami)
+	apps := &appHandlers{store: h.Apps, lifecycle: h.Lifecycle, opts: opts}
+	v1.GET("/apps", apps.list)
+	v1.POST("/apps", apps.create)
+	v1.GET("/apps/:app", apps.show)
+	v1.DELETE("/apps/:app", apps.destroy)
+	builds := &buildHandlers{store: h.Builds, apps: h.Apps}
+	v1.GET("/apps/:app/builds", builds.list)
+	v1.GET("/apps/:app/builds/:id", builds.show)
+	v1.GET("/apps/:app/builds/:id/log", builds.log)
+	releases := &releaseHandlers{store: h.Releases, apps: h.Apps}
+	v1.GET("/apps/:app/releases", releases.list)
+	v1.GET("/apps/:app/releases/:version", releases.show)
+	return e
+}

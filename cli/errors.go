@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+
+	"github.com/gitpaas/paas"
+	"github.com/gitpaas/paas/internal/apiclient"
+	"github.com/spf13/cobra"
+)
+
+// Messages shared by several commands.
+const (
+	msgNotLoggedIn   = "not logged in; run: paas login"
+	msgTokenRejected = "your token was rejected; run: paas login"
+)
+
+// usageError is a mistake in the command line: exit code 2.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// usageErrorf returns a usage error with a formatted message.
+func usageErrorf(format string, args ...any) error {
+	return &usageError{fmt.Errorf(format, args...)}
+}
+
+// usageArgs makes an argument validator report usage errors.
+func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := v(cmd, args); err != nil {
+			return &usageError{err}
+		}
+		return nil
+	}
+}
+
+// errorMessage is what the user reads for err: the server's message for an
+// API error, with a rejected token and an unreachable server explained.
+func errorMessage(err error) string {
+	var te *apiclient.TransportError
+	var ne net.Error
+	switch {
+	case paas.ErrorCode(err) == paas.EUNAUTHORIZED:
+		return msgTokenRejected
+	case errors.Is(err, context.Canceled):
+		return "interrupted"
+	case errors.As(err, &te) && errors.As(err, &ne):
+		return err.Error() + "\nis paasd running there? set the address with: paas login --api URL (or PAAS_API_URL)"
+	default:
+		return err.Error()
+	}
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strconv"
+)
+
+// Config is everything paasd reads from flags and the environment. Nothing
+// below cmd/ reads either.
+type Config struct {
+	DataDir     string
+	Listen      string
+	PublicURL   string
+	DatabaseURL string
+	NomadAddr   string
+	DockerHost  string
+	Domain      string
+	RouterPort  int
+	LogFormat   string
+	HookCommand string
+}
+
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	env := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	var c Config
+	fs := flag.NewFlagSet("paasd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.DataDir, "data-dir", env("PAAS_DATA_DIR", "/var/lib/paas"), "directory for repositories, the admin token and other state (PAAS_DATA_DIR)")
+	fs.StringVar(&c.Listen, "listen", env("PAAS_LISTEN", "127.0.0.1:5050"), "address of the API and git endpoint (PAAS_LISTEN)")
+	fs.StringVar(&c.PublicURL, "public-url", env("PAAS_API_URL", ""), "URL users reach the API at; default http://<listen> (PAAS_API_URL)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("PAAS_DATABASE_URL", ""), "PostgreSQL connection string; default the socket under the data dir (PAAS_DATABASE_URL)")
+	fs.StringVar(&c.NomadAddr, "nomad-addr", env("NOMAD_ADDR", "http://127.0.0.1:4646"), "Nomad agent address (NOMAD_ADDR)")
+	fs.StringVar(&c.DockerHost, "docker-host", env("DOCKER_HOST", ""), "Docker Engine address; default the local socket (DOCKER_HOST)")
+	fs.StringVar(&c.Domain, "domain", env("PAAS_DOMAIN", "localhost"), "apps are served at <app>.<domain> (PAAS_DOMAIN)")
+	routerPort := fs.String("router-port", env("PAAS_ROUTER_PORT", "8080"), "port the router serves apps on, for app URLs (PAAS_ROUTER_PORT)")
+	fs.StringVar(&c.LogFormat, "log-format", env("PAAS_LOG_FORMAT", "json"), "json or text (PAAS_LOG_FORMAT)")
+	fs.StringVar(&c.HookCommand, "hook-command", env("PAAS_HOOK_COMMAND", ""), "program git runs as the pre-receive hook; default this binary (PAAS_HOOK_COMMAND)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q; see paasd -h", fs.Arg(0))
+	}
+	port, err := strconv.Atoi(*routerPort)
+	if err != nil || port < 1 || port > 65535 {
+		return c, fmt.Errorf("router port %q is not a port number", *routerPort)
+	}
+	c.RouterPort = port
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = fmt.Sprintf("host=%s dbname=paas user=postgres sslmode=disable", filepath.Join(c.DataDir, "postgres", "run"))
+	}
+	return c, c.Validate()
+}
+
+// Validate reports a configuration paasd cannot start with.
+func (c Config) Validate() error {
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		return fmt.Errorf("listen address %q: %w", c.Listen, err)
+	}
+	if !filepath.IsAbs(c.DataDir) {
+		return errors.New("data dir must be an absolute path")
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		return fmt.Errorf("log format %q: use json or text", c.LogFormat)
+	}
+	return nil
+}
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, nil))
+	}
+	return slog.New(slog.NewJSONHandler(w, nil))
+}

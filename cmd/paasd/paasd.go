@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/gitpaas/paas/api"
+	"github.com/gitpaas/paas/builder"
+	"github.com/gitpaas/paas/internal/apps"
+	"github.com/gitpaas/paas/internal/auth"
+	"github.com/gitpaas/paas/internal/gitserver"
+	"github.com/gitpaas/paas/internal/pipeline"
+	"github.com/gitpaas/paas/internal/postgres"
+	"github.com/gitpaas/paas/scheduler"
+)
+
+// shutdownGrace is how long in-flight requests, pushes included, may run on
+// after a stop signal.
+const shutdownGrace = 30 * time.Second
+
+// Main is a running paasd: every part wired together.
+type Main struct {
+	cfg      Config
+	logger   *slog.Logger
+	db       *postgres.DB
+	listener net.Listener
+	server   *http.Server
+	pipeline *pipeline.Pipeline
+	health   *health
+}
+
+// Open connects to the database, Docker and Nomad, and binds the listener.
+func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Main, error) {
+	db, err := openDatabase(ctx, cfg.DatabaseURL, logger)
+	if err != nil {
+		return nil, err
+	}
+	m := &Main{cfg: cfg, logger: logger, db: db}
+	if err := m.wire(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+func (m *Main) wire(ctx context.Context) error {
+	cfg := m.cfg
+	tokens := auth.New(m.db)
+	tokenPath := filepath.Join(cfg.DataDir, "admin-token")
+	if created, err := tokens.Bootstrap(ctx, tokenPath); err != nil {
+		return err
+	} else if created {
+		m.logger.Info("created the admin account; its token is in the data dir", "path", tokenPath)
+	}
+	b, err := builder.New(builder.Options{DockerHost: cfg.DockerHost})
+	if err != nil {
+		return fmt.Errorf("docker: %w", err)
+	}
+	sched, err := scheduler.New(scheduler.Options{Address: cfg.NomadAddr}, m.logger)
+	if err != nil {
+		return fmt.Errorf("nomad: %w", err)
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return err
+	}
+	m.listener = ln
+	publicURL := strings.TrimSuffix(cfg.PublicURL, "/")
+	if publicURL == "" {
+		publicURL = "http://" + ln.Addr().String()
+	}
+	webURL := func(app string) string { return appURL(app, cfg.Domain, cfg.RouterPort) }
+	m.pipeline = pipeline.New(pipeline.Options{AppURL: webURL}, m.db, b, sched, m.logger)
+	hook := cfg.HookCommand
+	if hook == "" {
+		if hook, err = os.Executable(); err != nil {
+			return fmt.Errorf("find own binary for the git hook: %w", err)
+		}
+	}
+	git, err := gitserver.New(gitserver.Options{
+		ReposDir: filepath.Join(cfg.DataDir, "repos"), HookCommand: hook, HookArgs: []string{"git-hook"},
+		HookURL: "http://" + ln.Addr().String() + "/internal/git/hooks",
+	}, tokens, m.db, m.pipeline, m.logger)
+	if err != nil {
+		return err
+	}
+	m.health = &health{checks: map[string]func(context.Context) error{
+		"database": m.db.Ping, "docker": b.Ping, "nomad": sched.Ping}}
+	handler := api.New(api.Options{
+		GitURL: func(app string) string { return publicURL + "/git/" + app + ".git" },
+		WebURL: webURL,
+	}, api.Handlers{
+		Auth: tokens, Apps: m.db, Lifecycle: apps.New(m.db, git, sched, b, "paas", m.logger),
+		Builds: m.db, Releases: m.db, Git: git, GitHooks: git.HookHandler(), Health: m.health,
+	}, m.logger)
+	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	return nil
+}
+
+// Run serves until ctx ends, then drains in-flight requests.
+func (m *Main) Run(ctx context.Context) error {
+	defer m.db.Close()
+	go m.recover(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- m.server.Serve(m.listener) }()
+	m.logger.Info("paasd listening", "addr", m.listener.Addr().String())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	m.logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := m.server.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}
+
+// recover fails work a crash interrupted and stops stray jobs, retrying
+// while Nomad is not up yet.
+func (m *Main) recover(ctx context.Context) {
+	for delay := time.Second; ; delay = min(delay*2, 30*time.Second) {
+		err := m.pipeline.Recover(ctx)
+		if err == nil {
+			return
+		}
+		m.logger.Warn("recovery after restart", "error", err, "retry_in", delay.String())
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(delay):
+		}
+	}
+}
+
+// openDatabase retries for a while: at boot PostgreSQL may start after us.
+func openDatabase(ctx context.Context, dsn string, logger *slog.Logger) (*postgres.DB, error) {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		db, err := postgres.Open(ctx, dsn)
+		if err == nil || time.Now().After(deadline) || ctx.Err() != nil {
+			if err != nil {
+				return nil, fmt.Errorf("database: %w", err)
+			}
+			return db, nil
+		}
+		logger.Warn("database not ready", "error", err)
+		time.Sleep(time.Second)
+	}
+}
+
+func appURL(app, domain string, port int) string {
+	if port == 80 {
+		return fmt.Sprintf("http://%s.%s/", app, domain)
+	}
+	return fmt.Sprintf("http://%s.%s:%d/", app, domain, port)
+}
+
+// health checks the platform's dependencies for /healthz.
+type health struct {
+	checks map[string]func(context.Context) error
+}
+
+func (h *health) Check(ctx context.Context) map[string]error {
+	out := map[string]error{}
+	for name, check := range h.checks {
+		out[name] = check(ctx)
+	}
+	return out
+}

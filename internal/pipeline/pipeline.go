@@ -1,0 +1,98 @@
+// Package pipeline turns a push into a running release: build the pushed
+// commit, record the release, place it on the scheduler, and only then make
+// it current. Any failure leaves the previous release serving. It is the one
+// place that coordinates the builder and the scheduler; it declares the small
+// interfaces it needs from each.
+package pipeline
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/gitpaas/paas"
+	"github.com/gitpaas/paas/builder"
+)
+
+// DefaultBuildTimeout bounds a build and its rollout together.
+const DefaultBuildTimeout = 30 * time.Minute
+
+// Apps reads apps.
+type Apps interface {
+	GetApp(ctx context.Context, name string) (*paas.App, error)
+	ListApps(ctx context.Context) ([]*paas.App, error)
+}
+
+// Builds records builds and their output.
+type Builds interface {
+	CreateBuild(ctx context.Context, app, commit, ref, createdBy string) (*paas.Build, error)
+	StartBuild(ctx context.Context, id int64) error
+	FinishBuild(ctx context.Context, id int64, status paas.BuildStatus, image, errMsg string) error
+	SetBuildRelease(ctx context.Context, buildID int64, version int) error
+	AppendBuildLog(ctx context.Context, id int64, chunk []byte) error
+}
+
+// Releases records releases and which one is current.
+type Releases interface {
+	CreateRelease(ctx context.Context, r *paas.Release) (*paas.Release, error)
+	SetReleaseStatus(ctx context.Context, app string, version int, status paas.ReleaseStatus, errMsg string) error
+	MarkReleaseCurrent(ctx context.Context, app string, version int) error
+}
+
+// Recoverer fails the work a crash interrupted.
+type Recoverer interface {
+	FailInterrupted(ctx context.Context, reason string) (builds, releases int, err error)
+}
+
+// Store is everything the pipeline keeps in the database.
+type Store interface {
+	Apps
+	Builds
+	Releases
+	Recoverer
+}
+
+// Builder makes an image from a commit.
+type Builder interface {
+	Build(ctx context.Context, req builder.Request, log io.Writer) (imageID string, err error)
+}
+
+// Scheduler runs releases.
+type Scheduler interface {
+	Deploy(ctx context.Context, d paas.Deployment, progress io.Writer) error
+	Retire(ctx context.Context, app string, keep int) error
+	Releases(ctx context.Context, app string) ([]int, error)
+}
+
+// Options configure a Pipeline.
+type Options struct {
+	// ImageRepository prefixes image names: <prefix>/<app>:build-<id>.
+	ImageRepository string
+	// AppURL returns the address at which an app is served, for messages.
+	AppURL       func(app string) string
+	BuildTimeout time.Duration
+}
+
+// Pipeline builds and releases pushes.
+type Pipeline struct {
+	opts      Options
+	store     Store
+	builder   Builder
+	scheduler Scheduler
+	logger    *slog.Logger
+}
+
+// New returns a Pipeline.
+func New(opts Options, store Store, b Builder, s Scheduler, logger *slog.Logger) *Pipeline {
+	if opts.ImageRepository == "" {
+		opts.ImageRepository = "paas"
+	}
+	if opts.BuildTimeout == 0 {
+		opts.BuildTimeout = DefaultBuildTimeout
+	}
+	if opts.AppURL == nil {
+		opts.AppURL = func(app string) string { return app }
+	}
+	return &Pipeline{opts: opts, store: store, builder: b, scheduler: s, logger: logger}
+}

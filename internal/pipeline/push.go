@@ -1,0 +1,184 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/gitpaas/paas"
+	"github.com/gitpaas/paas/builder"
+	"github.com/gitpaas/paas/internal/gitserver"
+)
+
+var _ gitserver.PushHandler = (*Pipeline)(nil)
+
+const zeroHash = "0000000000000000000000000000000000000000"
+
+// HandlePush builds the pushed main or master branch and releases it. The
+// build output and rollout progress go to out, which reaches the pusher.
+func (p *Pipeline) HandlePush(ctx context.Context, push gitserver.Push, out io.Writer) error {
+	update, err := deployableUpdate(push.Updates)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, p.opts.BuildTimeout)
+	defer cancel()
+	b, err := p.store.CreateBuild(ctx, push.App, update.New, update.Ref, push.User.Name)
+	if err != nil {
+		return err
+	}
+	log := p.logger.With("app", push.App, "build", b.ID)
+	log.Info("build started", "commit", update.New)
+	image, err := p.build(ctx, b, push.RepoPath, out)
+	if err != nil {
+		log.Info("build failed", "error", err)
+		return err
+	}
+	return p.release(ctx, b, image, out)
+}
+
+// deployableUpdate picks the one branch update a push may deploy.
+func deployableUpdate(updates []gitserver.RefUpdate) (gitserver.RefUpdate, error) {
+	if len(updates) != 1 {
+		return gitserver.RefUpdate{}, paas.Errorf(paas.EINVALID,
+			"push one branch at a time: only main or master is deployed (for example: git push paas main)")
+	}
+	u := updates[0]
+	branch, isBranch := strings.CutPrefix(u.Ref, "refs/heads/")
+	switch {
+	case !isBranch:
+		return u, paas.Errorf(paas.EINVALID, "pushed %s, which is not a branch; deploy a branch with: git push paas main", u.Ref)
+	case branch != "main" && branch != "master":
+		return u, paas.Errorf(paas.EINVALID,
+			"pushed branch %q; only main or master is deployed. Deploy it with: git push paas %s:main", branch, branch)
+	case u.New == zeroHash:
+		return u, paas.Errorf(paas.EINVALID, "deleting %s is not allowed; destroy the app with: paas apps:destroy", branch)
+	}
+	return u, nil
+}
+
+// build runs the image build, recording its outcome and output.
+func (p *Pipeline) build(ctx context.Context, b *paas.Build, repo string, out io.Writer) (string, error) {
+	fmt.Fprintf(out, "-----> Building %s from commit %s (build %d)\n", b.App, short(b.Commit), b.ID)
+	logw := newBuildLog(ctx, p.store, b.ID, out)
+	image := fmt.Sprintf("%s/%s:build-%d", p.opts.ImageRepository, b.App, b.ID)
+	err := p.store.StartBuild(ctx, b.ID)
+	if err == nil {
+		_, err = p.builder.Build(ctx, builder.Request{
+			RepoPath: repo, Commit: b.Commit, Tag: image,
+			Labels: map[string]string{"paas.app": b.App, "paas.build": fmt.Sprint(b.ID)},
+		}, logw)
+	}
+	logw.Close()
+	if err != nil {
+		err = userError(err, "build failed")
+		p.finishBuild(b.ID, paas.BuildFailed, "", err)
+		return "", err
+	}
+	return image, nil
+}
+
+// release records a release of image and rolls it out. The release becomes
+// current only once the scheduler reports it healthy.
+func (p *Pipeline) release(ctx context.Context, b *paas.Build, image string, out io.Writer) error {
+	r, err := p.store.CreateRelease(ctx, &paas.Release{App: b.App, Image: image, BuildID: b.ID,
+		Description: "Deploy " + short(b.Commit), CreatedBy: b.CreatedBy})
+	if err != nil {
+		p.finishBuild(b.ID, paas.BuildFailed, image, err)
+		return err
+	}
+	p.finishBuild(b.ID, paas.BuildSucceeded, image, nil)
+	if err := p.store.SetBuildRelease(ctx, b.ID, r.Version); err != nil {
+		p.logger.Error("link build to release", "app", b.App, "build", b.ID, "error", err)
+	}
+	fmt.Fprintf(out, "-----> Launching v%d\n", r.Version)
+	if err := p.rollout(ctx, r, out); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "-----> Released v%d\n       %s deployed\n", r.Version, p.opts.AppURL(b.App))
+	return nil
+}
+
+// rollout deploys r and makes it current, then retires older releases in
+// the background so the push returns as soon as the new release serves.
+func (p *Pipeline) rollout(ctx context.Context, r *paas.Release, out io.Writer) error {
+	log := p.logger.With("app", r.App, "release", r.Version)
+	_ = p.store.SetReleaseStatus(ctx, r.App, r.Version, paas.ReleaseDeploying, "")
+	d := paas.Deployment{App: r.App, Release: r.Version, Image: r.Image, HealthPath: "/",
+		Processes: []paas.Process{{Type: "web", Count: 1}}}
+	if err := p.scheduler.Deploy(ctx, d, indent(out)); err != nil {
+		err = userError(err, fmt.Sprintf("release v%d failed to start", r.Version))
+		p.failRelease(r, err)
+		log.Info("release failed", "error", err)
+		return previousStillServing(ctx, p.store, r, err)
+	}
+	if err := p.store.MarkReleaseCurrent(ctx, r.App, r.Version); err != nil {
+		p.failRelease(r, err)
+		return err
+	}
+	log.Info("release current")
+	go p.retire(r.App, r.Version)
+	return nil
+}
+
+func (p *Pipeline) retire(app string, keep int) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := p.scheduler.Retire(ctx, app, keep); err != nil {
+		p.logger.Warn("retire old releases", "app", app, "release", keep, "error", err)
+	}
+}
+
+// previousStillServing adds to err which release keeps serving, so the
+// pusher knows nothing broke.
+func previousStillServing(ctx context.Context, apps Apps, r *paas.Release, err error) error {
+	app, aerr := apps.GetApp(ctx, r.App)
+	if aerr != nil || app.Release == 0 {
+		return err
+	}
+	return paas.Errorf(paas.ErrorCode(err), "%s\nv%d is still serving.", paas.ErrorMessage(err), app.Release)
+}
+
+func (p *Pipeline) failRelease(r *paas.Release, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if serr := p.store.SetReleaseStatus(ctx, r.App, r.Version, paas.ReleaseFailed, paas.ErrorMessage(err)); serr != nil {
+		p.logger.Error("record failed release", "app", r.App, "release", r.Version, "error", serr)
+	}
+}
+
+// finishBuild records a build's outcome even when the push's context is
+// already gone (the pusher hung up).
+func (p *Pipeline) finishBuild(id int64, status paas.BuildStatus, image string, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if ferr := p.store.FinishBuild(ctx, id, status, image, paas.ErrorMessage(err)); ferr != nil {
+		p.logger.Error("record build outcome", "build", id, "error", ferr)
+	}
+}
+
+// userError keeps an error's user-facing message, or replaces an internal
+// error's with what failed, since internal detail is for the log only.
+func userError(err error, what string) error {
+	var e *paas.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return paas.Errorf(paas.EUNAVAILABLE, "%s: timed out; try again, or check the platform log", what)
+	}
+	if errors.Is(err, context.Canceled) {
+		return paas.Errorf(paas.EUNAVAILABLE, "%s: cancelled", what)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+func short(commit string) string {
+	if len(commit) > 7 {
+		return commit[:7]
+	}
+	return commit
+}

@@ -1,0 +1,42 @@
+package pipeline
+
+import (
+	"context"
+	"slices"
+)
+
+// Recover repairs what a crash of paasd left behind: builds and releases that
+// were in flight are marked failed (which frees each app's build lock), and
+// jobs of releases that never became current are stopped, so every app runs
+// exactly its current release.
+func (p *Pipeline) Recover(ctx context.Context) error {
+	builds, releases, err := p.store.FailInterrupted(ctx, "interrupted: the platform restarted during this build; push again")
+	if err != nil {
+		return err
+	}
+	if builds+releases > 0 {
+		p.logger.Warn("failed interrupted work", "builds", builds, "releases", releases)
+	}
+	return p.Reconcile(ctx)
+}
+
+// Reconcile stops scheduler jobs of releases that are not current.
+func (p *Pipeline) Reconcile(ctx context.Context) error {
+	apps, err := p.store.ListApps(ctx)
+	if err != nil {
+		return err
+	}
+	for _, app := range apps {
+		running, err := p.scheduler.Releases(ctx, app.Name)
+		if err != nil {
+			return err
+		}
+		if slices.ContainsFunc(running, func(v int) bool { return v != app.Release }) {
+			p.logger.Info("stopping stray releases", "app", app.Name, "release", app.Release, "running", running)
+			if err := p.scheduler.Retire(ctx, app.Name, app.Release); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

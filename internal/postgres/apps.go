@@ -1,0 +1,120 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/gitpaas/paas"
+	"github.com/lib/pq/pqerror"
+)
+
+// appColumns are the columns that scanApp reads.
+const appColumns = `id, name, owner, release, created_at`
+
+// scanApp reads the appColumns of one row.
+func scanApp(row scanner) (*paas.App, error) {
+	var a paas.App
+	if err := row.Scan(&a.ID, &a.Name, &a.Owner, &a.Release, &a.CreatedAt); err != nil {
+		return nil, err
+	}
+	a.CreatedAt = a.CreatedAt.UTC()
+	return &a, nil
+}
+
+// CreateApp records a new app named name, owned by the named user. It
+// fails with paas.EINVALID when the name is not a valid app name and with
+// paas.ECONFLICT when an app of that name exists.
+func (db *DB) CreateApp(ctx context.Context, name, owner string) (*paas.App, error) {
+	if err := paas.ValidateAppName(name); err != nil {
+		return nil, err
+	}
+	row := db.db.QueryRowContext(ctx, `INSERT INTO apps (name, owner) VALUES ($1, $2)
+		RETURNING `+appColumns, name, owner)
+	a, err := scanApp(row)
+	switch {
+	case violates(err, pqerror.UniqueViolation, appsNameKey):
+		return nil, paas.Errorf(paas.ECONFLICT, "app %q already exists; choose another name", name)
+	case err != nil:
+		return nil, fmt.Errorf("create app %q: %w", name, err)
+	}
+	return a, nil
+}
+
+// GetApp returns the named app.
+func (db *DB) GetApp(ctx context.Context, name string) (*paas.App, error) {
+	row := db.db.QueryRowContext(ctx, `SELECT `+appColumns+` FROM apps WHERE name = $1`, name)
+	a, err := scanApp(row)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, errAppNotFound(name)
+	case err != nil:
+		return nil, fmt.Errorf("get app %q: %w", name, err)
+	}
+	return a, nil
+}
+
+// ListApps returns every app, sorted by name.
+func (db *DB) ListApps(ctx context.Context) ([]*paas.App, error) {
+	// COLLATE "C" sorts by bytes, as Go does, whatever the database's locale.
+	rows, err := db.db.QueryContext(ctx, `SELECT `+appColumns+` FROM apps ORDER BY name COLLATE "C"`)
+	if err != nil {
+		return nil, fmt.Errorf("list apps: %w", err)
+	}
+	apps, err := collect(rows, scanApp)
+	if err != nil {
+		return nil, fmt.Errorf("list apps: %w", err)
+	}
+	return apps, nil
+}
+
+// DeleteApp deletes the named app with its builds, their logs and its
+// releases.
+func (db *DB) DeleteApp(ctx context.Context, name string) error {
+	res, err := db.db.ExecContext(ctx, `DELETE FROM apps WHERE name = $1`, name)
+	if err != nil {
+		return fmt.Errorf("delete app %q: %w", name, err)
+	}
+	return expectRow(res, errAppNotFound(name))
+}
+
+// appID returns the id of the named app.
+func appID(ctx context.Context, q querier, name string) (int64, error) {
+	var id int64
+	err := q.QueryRowContext(ctx, `SELECT id FROM apps WHERE name = $1`, name).Scan(&id)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, errAppNotFound(name)
+	case err != nil:
+		return 0, fmt.Errorf("look up app %q: %w", name, err)
+	}
+	return id, nil
+}
+
+// collect reads every row of rows with scan and closes rows. It returns an
+// empty, not nil, slice when there are no rows, so that lists encode as [].
+func collect[T any](rows *sql.Rows, scan func(scanner) (*T, error)) ([]*T, error) {
+	defer rows.Close()
+	list := []*T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, v)
+	}
+	return list, rows.Err()
+}
+
+// expectRow returns notFound when a statement changed no row.
+func expectRow(res sql.Result, notFound error) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound
+	}
+	return nil
+}
