@@ -43,8 +43,9 @@ type Router struct {
 
 var _ http.Handler = (*Router)(nil)
 
-// New returns a Router with an empty table. Fields of opts that are unset,
-// or that Validate would reject, take their defaults; a nil logger discards.
+// New returns a Router with an empty table. Durations and thresholds of
+// opts that are unset or negative take their defaults, so call Validate
+// first to report them; a nil logger discards.
 func New(opts Options, logger *slog.Logger) *Router {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)

@@ -33,6 +33,7 @@ const (
 type cluster struct {
 	bin    string              // directory of the server binaries
 	dir    string              // temporary directory, removed by stop
+	major  int                 // major version of the server
 	cred   *syscall.Credential // whom the server runs as; nil for the current user
 	server *exec.Cmd           // the postgres process
 	exited chan struct{}       // closed when server has exited
@@ -46,6 +47,10 @@ func start() (*cluster, error) {
 	if err != nil {
 		return nil, err
 	}
+	major, err := serverVersion(bin)
+	if err != nil {
+		return nil, err
+	}
 	cred, err := serverCredential()
 	if err != nil {
 		return nil, err
@@ -54,17 +59,17 @@ func start() (*cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &cluster{bin: bin, dir: dir, cred: cred, exited: make(chan struct{})}
-	if err := c.init(); err != nil {
+	c := &cluster{bin: bin, dir: dir, major: major, cred: cred, exited: make(chan struct{})}
+	if err := c.boot(); err != nil {
 		c.stop()
 		return nil, err
 	}
 	return c, nil
 }
 
-// init creates the data directory, starts the server and waits until it
+// boot creates the data directory, starts the server and waits until it
 // accepts connections.
-func (c *cluster) init() error {
+func (c *cluster) boot() error {
 	if err := c.initdb(); err != nil {
 		return err
 	}
@@ -72,6 +77,30 @@ func (c *cluster) init() error {
 		return err
 	}
 	return c.waitReady()
+}
+
+// serverVersion returns the major version of the server in binDir.
+func serverVersion(binDir string) (int, error) {
+	out, err := exec.Command(filepath.Join(binDir, "postgres"), "--version").Output()
+	if err != nil {
+		return 0, fmt.Errorf("postgres --version: %w", err)
+	}
+	return parseMajorVersion(string(out))
+}
+
+// parseMajorVersion reads the major version in the answer of
+// postgres --version, such as "postgres (PostgreSQL) 15.4 (Debian 15.4-1)".
+func parseMajorVersion(s string) (int, error) {
+	_, v, _ := strings.Cut(s, "(PostgreSQL) ")
+	end := strings.IndexFunc(v, func(r rune) bool { return r < '0' || r > '9' })
+	if end < 0 {
+		end = len(v)
+	}
+	major, err := strconv.Atoi(v[:end])
+	if err != nil {
+		return 0, fmt.Errorf("no version in the answer of postgres --version: %q", s)
+	}
+	return major, nil
 }
 
 // serverCredential returns the credential of the postgres user when running
@@ -223,44 +252,6 @@ func (c *cluster) stopServer() error {
 		<-c.exited
 		return fmt.Errorf("postgres did not shut down within %v; killed it", commandTimeout)
 	}
-}
-
-// nextDatabaseName returns a new database name for the named test.
-func (c *cluster) nextDatabaseName(testName string) string {
-	return databaseName(c.seq.Add(1), testName)
-}
-
-// createdb creates an empty database.
-func (c *cluster) createdb(name string) error {
-	return c.client("createdb", name)
-}
-
-// dropdb drops a database, closing the connections that are still open.
-func (c *cluster) dropdb(name string) error {
-	return c.client("dropdb", "--force", "--if-exists", name)
-}
-
-// client runs one of the client programs against the server.
-func (c *cluster) client(program string, args ...string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
-	defer cancel()
-	args = append([]string{"--host", c.dir, "--port", strconv.Itoa(port), "--username", superuser, "--no-password"}, args...)
-	return run(exec.CommandContext(ctx, filepath.Join(c.bin, program), args...), "")
-}
-
-// dsn returns the lib/pq connection string of the named database.
-func (c *cluster) dsn(dbname string) string {
-	return fmt.Sprintf("host=%s port=%d user=%s dbname=%s sslmode=disable",
-		quoteValue(c.dir), port, superuser, quoteValue(dbname))
-}
-
-// quoteValue quotes a value of a key=value connection string when it needs
-// it.
-func quoteValue(v string) string {
-	if v != "" && !strings.ContainsAny(v, ` '\`) {
-		return v
-	}
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(v) + "'"
 }
 
 // run runs cmd in dir, or the current directory when dir is empty, and

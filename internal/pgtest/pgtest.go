@@ -6,6 +6,10 @@
 // the PostgreSQL server binaries are not installed, DSN skips the test,
 // unless the environment sets CI=true, where it fails it instead.
 //
+// Run as root, pgtest runs the server as the postgres user, since
+// PostgreSQL refuses to run as root. The server dies with the test binary,
+// also when a -timeout kills it; then only its temporary directory is left.
+//
 // Use it from a test package as
 //
 //	func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -20,9 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 )
@@ -113,16 +115,4 @@ func unavailable(t testing.TB, err error, ci bool) {
 func inCI() bool {
 	ci, _ := strconv.ParseBool(os.Getenv("CI"))
 	return ci
-}
-
-// notIdentifier matches the runs of characters that may not appear in an
-// unquoted SQL identifier.
-var notIdentifier = regexp.MustCompile(`[^a-z0-9_]+`)
-
-// databaseName names the database of the seq-th test, after the test so that
-// a leftover database says where it came from.
-func databaseName(seq int64, testName string) string {
-	const maxLen = 63 // NAMEDATALEN - 1
-	name := fmt.Sprintf("test_%d_%s", seq, notIdentifier.ReplaceAllString(strings.ToLower(testName), "_"))
-	return strings.TrimRight(name[:min(len(name), maxLen)], "_")
 }

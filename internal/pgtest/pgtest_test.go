@@ -84,15 +84,41 @@ func TestQuoteValue(t *testing.T) {
 	tests := []struct {
 		name, in, want string
 	}{
-		{"plain", "/tmp/pgtest-1", "/tmp/pgtest-1"},
+		{"plain", "pgtest-1", "pgtest-1"},
 		{"empty", "", "''"},
-		{"space", "/tmp/my dir", `'/tmp/my dir'`},
+		{"space", "my dir", `'my dir'`},
 		{"quote and backslash", `a'b\c`, `'a\'b\\c'`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if diff := cmp.Diff(tt.want, quoteValue(tt.in)); diff != "" {
 				t.Errorf("quoteValue(%q) mismatch (-want +got):\n%s", tt.in, diff)
+			}
+		})
+	}
+}
+
+func TestParseMajorVersion(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    int
+		wantErr bool
+	}{
+		{name: "debian", in: "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)\n", want: 15},
+		{name: "plain", in: "postgres (PostgreSQL) 16.2\n", want: 16},
+		{name: "development", in: "postgres (PostgreSQL) 18devel", want: 18},
+		{name: "old", in: "postgres (PostgreSQL) 9.6.24", want: 9},
+		{name: "garbage", in: "command not found", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseMajorVersion(tt.in)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("parseMajorVersion(%q) error = %v, want error: %t", tt.in, err, tt.wantErr)
+			}
+			if got != tt.want {
+				t.Errorf("parseMajorVersion(%q) = %d, want %d", tt.in, got, tt.want)
 			}
 		})
 	}

@@ -76,7 +76,10 @@ func (db *DB) DeleteApp(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("delete app %q: %w", name, err)
 	}
-	return expectRow(res, errAppNotFound(name))
+	if n, err := res.RowsAffected(); err != nil || n > 0 {
+		return err
+	}
+	return errAppNotFound(name)
 }
 
 // appID returns the id of the named app.
@@ -90,31 +93,4 @@ func appID(ctx context.Context, q querier, name string) (int64, error) {
 		return 0, fmt.Errorf("look up app %q: %w", name, err)
 	}
 	return id, nil
-}
-
-// collect reads every row of rows with scan and closes rows. It returns an
-// empty, not nil, slice when there are no rows, so that lists encode as [].
-func collect[T any](rows *sql.Rows, scan func(scanner) (*T, error)) ([]*T, error) {
-	defer rows.Close()
-	list := []*T{}
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, v)
-	}
-	return list, rows.Err()
-}
-
-// expectRow returns notFound when a statement changed no row.
-func expectRow(res sql.Result, notFound error) error {
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return notFound
-	}
-	return nil
 }

@@ -28,6 +28,8 @@ func isForeignKeyViolation(err error) bool {
 	return pq.As(err, pqerror.ForeignKeyViolation) != nil
 }
 
+// The errors for rows that do not exist, in words the user can act on.
+
 func errAppNotFound(app string) error {
 	return paas.Errorf(paas.ENOTFOUND, "app %q not found; list your apps with: paas apps", app)
 }

@@ -1,0 +1,64 @@
+package router
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gitpaas/paas"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestOptionsValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		opts    Options
+		wantErr bool
+	}{
+		{"zero value", Options{}, false},
+		{"custom domain", Options{Domain: "apps.example.com"}, false},
+		{"domain in upper case with dot", Options{Domain: "Apps.Example.COM."}, false},
+		{"all set", Options{Domain: "localhost", HealthInterval: time.Second, HealthTimeout: time.Second,
+			UnhealthyThreshold: 3, HealthyThreshold: 2, ResponseHeaderTimeout: time.Minute, DialTimeout: time.Second}, false},
+		{"domain with space", Options{Domain: "my apps.com"}, true},
+		{"domain with empty label", Options{Domain: "apps..com"}, true},
+		{"domain of dots", Options{Domain: "..."}, true},
+		{"domain with port", Options{Domain: "localhost:8080"}, true},
+		{"negative interval", Options{HealthInterval: -time.Second}, true},
+		{"negative timeout", Options{HealthTimeout: -1}, true},
+		{"negative response timeout", Options{ResponseHeaderTimeout: -1}, true},
+		{"negative dial timeout", Options{DialTimeout: -1}, true},
+		{"negative threshold", Options{UnhealthyThreshold: -1}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.opts.Validate()
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("Validate() = %v, want error %v", err, tc.wantErr)
+			}
+			if err != nil && paas.ErrorCode(err) != paas.EINVALID {
+				t.Errorf("error code = %q, want %q", paas.ErrorCode(err), paas.EINVALID)
+			}
+		})
+	}
+}
+
+func TestOptionsDefaults(t *testing.T) {
+	want := Options{
+		Domain:                DefaultDomain,
+		HealthInterval:        DefaultHealthInterval,
+		HealthTimeout:         DefaultHealthTimeout,
+		UnhealthyThreshold:    DefaultUnhealthyThreshold,
+		HealthyThreshold:      DefaultHealthyThreshold,
+		ResponseHeaderTimeout: DefaultResponseHeaderTimeout,
+		DialTimeout:           DefaultDialTimeout,
+	}
+	if diff := cmp.Diff(want, Options{}.withDefaults()); diff != "" {
+		t.Errorf("defaults (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, Options{HealthInterval: -1, HealthyThreshold: -3}.withDefaults()); diff != "" {
+		t.Errorf("unusable values are replaced by defaults (-want +got):\n%s", diff)
+	}
+	if got := (Options{Domain: "Apps.Example.COM."}).withDefaults().Domain; got != "apps.example.com" {
+		t.Errorf("domain = %q, want it normalized", got)
+	}
+}
