@@ -10,10 +10,9 @@ import (
 // The grammar of image references, after github.com/distribution/reference,
 // reduced to what the platform names: [host[:port]/]path[:tag].
 var (
-	repositoryPattern = regexp.MustCompile(`^` +
-		`(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)?` +
-		`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$`)
-	tagPattern = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127}$`)
+	domainPattern = regexp.MustCompile(`^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$`)
+	pathPattern   = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$`)
+	tagPattern    = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127}$`)
 )
 
 // maxRepositoryLen is the longest repository name the Engine accepts.
@@ -52,8 +51,19 @@ func validateTag(ref string) error {
 // validateRepository checks that repository names an image repository,
 // without a tag.
 func validateRepository(repository string) error {
-	if len(repository) > maxRepositoryLen || !repositoryPattern.MatchString(repository) {
+	if len(repository) > maxRepositoryLen || !validRepository(repository) {
 		return paas.Errorf(paas.EINVALID, "image repository %q is not valid; use lower-case letters, digits and separators (. _ -) in /-separated parts, e.g. paas/hello", clip(repository))
 	}
 	return nil
+}
+
+// validRepository reports whether repository is [host[:port]/]path. As with
+// the Engine, the first part is a host only when it has a dot or a port or
+// is localhost.
+func validRepository(repository string) bool {
+	first, rest, ok := strings.Cut(repository, "/")
+	if ok && (strings.ContainsAny(first, ".:") || first == "localhost") {
+		return domainPattern.MatchString(first) && pathPattern.MatchString(rest)
+	}
+	return pathPattern.MatchString(repository)
 }
