@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 
 	"github.com/gitpaas/paas"
 	"github.com/gitpaas/paas/internal/apiclient"
@@ -42,13 +41,12 @@ func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
 // API error, with a rejected token and an unreachable server explained.
 func errorMessage(err error) string {
 	var te *apiclient.TransportError
-	var ne net.Error
 	switch {
 	case paas.ErrorCode(err) == paas.EUNAUTHORIZED:
 		return msgTokenRejected
 	case errors.Is(err, context.Canceled):
 		return "interrupted"
-	case errors.As(err, &te) && errors.As(err, &ne):
+	case errors.As(err, &te):
 		return err.Error() + "\nis paasd running there? set the address with: paas login --api URL (or PAAS_API_URL)"
 	default:
 		return err.Error()
