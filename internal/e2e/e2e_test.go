@@ -25,14 +25,14 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binDir = dir
-	code := nomadtest.Main(func() int { return pgtest.Main(m) })
+	code := pgtest.Main(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
 
 func newTestStack(t *testing.T) *stack {
-	nomadtest.RequireDocker(t)
-	return newStack(t, pgtest.DSN(t), nomadtest.Addr(t))
+	nomadAddr := nomadtest.Start(t)
+	return newStack(t, pgtest.DSN(t), nomadAddr)
 }
 
 // newApp writes the sample app into a fresh git repository whose page says
@@ -132,7 +132,7 @@ func TestPushDeploysAndRedeploys(t *testing.T) {
 func badInput(t *testing.T, s *stack, dir string) {
 	head := strings.Fields(s.mustGit(dir, "rev-parse", "HEAD"))[0]
 	for _, name := range []string{"Upper", "../x", "a;rm -rf", "-lead", "x" + strings.Repeat("y", 30), "hello"} {
-		out, err := s.paas("", "apps:create", name)
+		out, err := s.paas("", "apps:create", "--", name)
 		if err == nil || !(strings.Contains(out, "app name") || strings.Contains(out, "already exists")) {
 			t.Errorf("apps:create %q: err=%v, output %q; want a clear refusal", name, err, out)
 		}
