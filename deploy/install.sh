@@ -23,7 +23,8 @@ apt_install git curl ca-certificates postgresql busybox-static debootstrap iprou
 PGBIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
 need_go
 mkdir -p "$DATA"/{bin,logs,run,repos}
-chmod 700 "$DATA"
+# Others may traverse (the postgres user reaches its cluster) but not list.
+chmod 711 "$DATA"
 
 ensure_docker "$DATA/logs"
 
@@ -38,7 +39,7 @@ start_postgres() {
   fi
   if ! runuser -u postgres -- "$PGBIN/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
     log "starting PostgreSQL (unix socket in $sock)"
-    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$pgdata" -w -l "$DATA/logs/postgres.log" \
+    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$pgdata" -w -l "$DATA/postgres/postgres.log" \
       -o "-c listen_addresses='' -c unix_socket_directories='$sock'" start >/dev/null
   fi
   if ! runuser -u postgres -- "$PGBIN/psql" -h "$sock" -U postgres -tAc "select 1 from pg_database where datname='paas'" | grep -q 1; then
