@@ -59,7 +59,19 @@ const (
 	ReleaseFailed    ReleaseStatus = "failed"
 )
 
-// Release is an immutable pairing of an image with the way it runs. Releases
+// ReleaseReason says why a release was made.
+type ReleaseReason string
+
+// The reasons for a release.
+const (
+	ReasonDeploy   ReleaseReason = "deploy"
+	ReasonConfig   ReleaseReason = "config"
+	ReasonRollback ReleaseReason = "rollback"
+	ReasonScale    ReleaseReason = "scale"
+)
+
+// Release is an immutable pairing of an image with the way it runs: its
+// config vars, its process formation and the app.yml it came from. Releases
 // of an app are numbered v1, v2, … in the order they were made.
 type Release struct {
 	ID          int64         `json:"id"`
@@ -67,12 +79,52 @@ type Release struct {
 	Version     int           `json:"version"`
 	Image       string        `json:"image"`
 	BuildID     int64         `json:"build_id,omitempty"`
+	Reason      ReleaseReason `json:"reason"`
 	Description string        `json:"description"`
 	Status      ReleaseStatus `json:"status"`
 	Error       string        `json:"error,omitempty"`
 	Current     bool          `json:"current"`
 	CreatedBy   string        `json:"created_by"`
 	CreatedAt   time.Time     `json:"created_at"`
+	// Spec is how the release runs: processes, health check, release
+	// command, default environment. It holds no secrets.
+	Spec ReleaseSpec `json:"spec"`
+	// Config holds the app's config vars at the time of the release. They
+	// may be secrets: Config is never encoded to JSON, and is encrypted at
+	// rest. ConfigKeys lists their names for display.
+	Config     map[string]string `json:"-"`
+	ConfigKeys []string          `json:"config_keys"`
+	// AppYML is the app.yml (or Procfile) the release was made from, if any.
+	AppYML string `json:"app_yml,omitempty"`
+}
+
+// ReleaseSpec is the non-secret part of how a release runs, taken from the
+// app's app.yml or Procfile and the formation set with ps:scale.
+type ReleaseSpec struct {
+	Formation      []Process         `json:"formation"`
+	Env            map[string]string `json:"env,omitempty"`
+	Health         HealthCheck       `json:"health"`
+	ReleaseCommand []string          `json:"release_command,omitempty"`
+	Strategy       string            `json:"strategy,omitempty"`
+	Addons         []string          `json:"addons,omitempty"`
+}
+
+// Process returns the formation entry of process type typ.
+func (s ReleaseSpec) Process(typ string) (Process, bool) {
+	for _, p := range s.Formation {
+		if p.Type == typ {
+			return p, true
+		}
+	}
+	return Process{}, false
+}
+
+// HealthCheck is how the web process is checked before and while it gets
+// traffic.
+type HealthCheck struct {
+	Path     string        `json:"path"`
+	Interval time.Duration `json:"interval"`
+	Timeout  time.Duration `json:"timeout"`
 }
 
 // User is a person or robot that may call the platform.
@@ -83,12 +135,19 @@ type User struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// Process is one process type of a release, such as web, and how many
-// instances of it should run.
+// Process is one process type of a release, such as web or worker, and how
+// many instances of it should run with what resources.
 type Process struct {
-	Type    string   `json:"type"`
+	Type string `json:"type"`
+	// Command overrides the image's CMD when set.
 	Command []string `json:"command,omitempty"`
 	Count   int      `json:"count"`
+	// CPU is in MHz and Memory in MB; zero means the scheduler's default.
+	CPU    int `json:"cpu,omitempty"`
+	Memory int `json:"memory,omitempty"`
+	// Min and Max bound autoscaling; zero means not autoscaled.
+	Min int `json:"min,omitempty"`
+	Max int `json:"max,omitempty"`
 }
 
 // Deployment is what the scheduler needs to run one release of an app.
@@ -101,6 +160,10 @@ type Deployment struct {
 	Processes  []Process
 	Env        map[string]string
 	HealthPath string
+	// HealthInterval and HealthTimeout tune the web check; zero means the
+	// scheduler's defaults.
+	HealthInterval time.Duration
+	HealthTimeout  time.Duration
 }
 
 // Instance is one running, routable copy of an app's web process, as the
@@ -113,3 +176,17 @@ type Instance struct {
 	Addr       string `json:"addr"`
 	HealthPath string `json:"health_path"`
 }
+
+// Event is something that happened to an app outside a push, such as drift
+// between the desired and the running state that the platform repaired.
+type Event struct {
+	App       string    `json:"app"`
+	Kind      string    `json:"kind"`
+	Message   string    `json:"message"`
+	CreatedBy string    `json:"created_by,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// EventDrift is the kind of event the reconciler records when it finds and
+// repairs drift.
+const EventDrift = "drift"

@@ -19,6 +19,7 @@ import (
 	"github.com/gitpaas/paas/internal/gitserver"
 	"github.com/gitpaas/paas/internal/pipeline"
 	"github.com/gitpaas/paas/internal/postgres"
+	"github.com/gitpaas/paas/internal/secrets"
 	"github.com/gitpaas/paas/scheduler"
 )
 
@@ -53,6 +54,15 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Main, error) {
 
 func (m *Main) wire(ctx context.Context) error {
 	cfg := m.cfg
+	key, err := secrets.LoadOrCreateKey(filepath.Join(cfg.DataDir, "secret.key"))
+	if err != nil {
+		return err
+	}
+	box, err := secrets.New(key)
+	if err != nil {
+		return err
+	}
+	m.db.SetCipher(box)
 	tokens := auth.New(m.db)
 	tokenPath := filepath.Join(cfg.DataDir, "admin-token")
 	if created, err := tokens.Bootstrap(ctx, tokenPath); err != nil {

@@ -15,7 +15,8 @@ import (
 // DB is the platform's store in a PostgreSQL database. It is safe for
 // concurrent use.
 type DB struct {
-	db *sql.DB
+	db     *sql.DB
+	cipher Cipher
 }
 
 // Open connects to the database that dsn names, checks that it answers and

@@ -21,12 +21,16 @@ var ignoreTimes = cmp.Options{
 	cmpopts.IgnoreFields(paas.Build{}, "CreatedAt", "FinishedAt"),
 	cmpopts.IgnoreFields(paas.Release{}, "CreatedAt"),
 	cmpopts.IgnoreFields(paas.User{}, "CreatedAt"),
+	cmpopts.EquateEmpty(),
 }
 
 // newDB opens a store on a new, empty database.
 func newDB(t *testing.T) *postgres.DB {
 	t.Helper()
 	db, err := postgres.Open(t.Context(), pgtest.DSN(t))
+	if err == nil {
+		db.SetCipher(testCipher(t))
+	}
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

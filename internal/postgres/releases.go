@@ -3,36 +3,66 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/gitpaas/paas"
+	"github.com/lib/pq"
 )
 
 // releaseColumns are the columns that scanRelease reads, from releases r
 // joined with apps a.
 const releaseColumns = `r.id, a.name, r.version, r.image, coalesce(r.build_id, 0), r.description,
-	r.status, r.error, r.version = a.release, r.created_by, r.created_at`
+	r.status, r.error, r.version = a.release, r.created_by, r.created_at,
+	r.reason, r.spec, r.config, r.config_keys, r.app_yml`
 
-// scanRelease reads the releaseColumns of one row.
-func scanRelease(row scanner) (*paas.Release, error) {
-	var r paas.Release
+// scanRelease reads the releaseColumns of one row, opening the sealed
+// config vars.
+func (db *DB) scanRelease(row scanner) (*paas.Release, error) {
+	var (
+		r      paas.Release
+		spec   []byte
+		sealed []byte
+	)
 	err := row.Scan(&r.ID, &r.App, &r.Version, &r.Image, &r.BuildID, &r.Description,
-		&r.Status, &r.Error, &r.Current, &r.CreatedBy, &r.CreatedAt)
+		&r.Status, &r.Error, &r.Current, &r.CreatedBy, &r.CreatedAt,
+		&r.Reason, &spec, &sealed, pq.Array(&r.ConfigKeys), &r.AppYML)
 	if err != nil {
 		return nil, err
 	}
 	r.CreatedAt = r.CreatedAt.UTC()
+	if err := json.Unmarshal(spec, &r.Spec); err != nil {
+		return nil, fmt.Errorf("decode spec of release v%d: %w", r.Version, err)
+	}
+	if r.Config, err = db.openConfig(r.App, sealed); err != nil {
+		return nil, err
+	}
+	if r.ConfigKeys == nil {
+		r.ConfigKeys = []string{}
+	}
 	return &r, nil
 }
 
 // CreateRelease records a pending release of r.App made of r.Image, from
-// build r.BuildID (0 for none), with r.Description and r.CreatedBy. It gives
+// build r.BuildID (0 for none), with r.Description, r.CreatedBy, r.Reason,
+// r.Spec, r.Config (sealed) and r.AppYML. It gives
 // the release the app's next version, also when releases of the app are
 // created concurrently, and returns it.
 func (db *DB) CreateRelease(ctx context.Context, r *paas.Release) (*paas.Release, error) {
 	if r.Image == "" {
 		return nil, paas.Errorf(paas.EINVALID, "release of app %q has no image; build the app first", r.App)
+	}
+	if r.Reason == "" {
+		r.Reason = paas.ReasonDeploy
+	}
+	spec, err := json.Marshal(r.Spec)
+	if err != nil {
+		return nil, fmt.Errorf("encode spec: %w", err)
+	}
+	sealed, err := db.sealConfig(r.App, r.Config)
+	if err != nil {
+		return nil, err
 	}
 	// Incrementing last_version locks the app's row until the insert is
 	// done, so concurrent releases of the app take turns.
@@ -41,14 +71,16 @@ func (db *DB) CreateRelease(ctx context.Context, r *paas.Release) (*paas.Release
 			UPDATE apps SET last_version = last_version + 1 WHERE name = $1
 			RETURNING id, name, release, last_version
 		), r AS (
-			INSERT INTO releases (app_id, version, image, build_id, description, status, created_by)
-			SELECT id, last_version, $2, $3, $4, $5, $6 FROM a
+			INSERT INTO releases (app_id, version, image, build_id, description, status, created_by,
+				reason, spec, config, config_keys, app_yml)
+			SELECT id, last_version, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM a
 			RETURNING *
 		)
 		SELECT `+releaseColumns+` FROM r JOIN a ON a.id = r.app_id`,
 		r.App, r.Image, sql.NullInt64{Int64: r.BuildID, Valid: r.BuildID != 0},
-		r.Description, paas.ReleasePending, r.CreatedBy)
-	created, err := scanRelease(row)
+		r.Description, paas.ReleasePending, r.CreatedBy,
+		r.Reason, spec, sealed, pq.Array(configKeys(r.Config)), r.AppYML)
+	created, err := db.scanRelease(row)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, errAppNotFound(r.App)
@@ -121,7 +153,7 @@ func (db *DB) GetRelease(ctx context.Context, app string, version int) (*paas.Re
 	row := db.db.QueryRowContext(ctx, `SELECT `+releaseColumns+`
 		FROM releases r JOIN apps a ON a.id = r.app_id
 		WHERE a.name = $1 AND r.version = $2`, app, version)
-	r, err := scanRelease(row)
+	r, err := db.scanRelease(row)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, missing(ctx, db.db, app, errReleaseNotFound(app, version))
@@ -144,7 +176,7 @@ func (db *DB) ListReleases(ctx context.Context, app string, limit int) ([]*paas.
 	if err != nil {
 		return nil, fmt.Errorf("list releases of app %q: %w", app, err)
 	}
-	releases, err := collect(rows, scanRelease)
+	releases, err := collect(rows, db.scanRelease)
 	if err != nil {
 		return nil, fmt.Errorf("list releases of app %q: %w", app, err)
 	}
