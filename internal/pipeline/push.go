@@ -69,7 +69,7 @@ func (p *Pipeline) build(ctx context.Context, b *paas.Build, repo string, out io
 	if err == nil {
 		_, err = p.builder.Build(ctx, builder.Request{
 			RepoPath: repo, Commit: b.Commit, Tag: image,
-			Labels: map[string]string{"paas.app": b.App, "paas.build": fmt.Sprint(b.ID)},
+			Labels: map[string]string{"paas.app": b.App},
 		}, logw)
 	}
 	logw.Close()
