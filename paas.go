@@ -190,3 +190,28 @@ type Event struct {
 // EventDrift is the kind of event the reconciler records when it finds and
 // repairs drift.
 const EventDrift = "drift"
+
+// OneOff is a process run once with a release's image and config, such as
+// a release command or `paas run`.
+type OneOff struct {
+	App     string
+	Release int
+	Image   string
+	Command []string
+	Env     map[string]string
+	// CPU in MHz and Memory in MB; zero means the scheduler's default.
+	CPU, Memory int
+}
+
+// ProcessState is one running (or starting, or failed) instance of a
+// process type, as the scheduler sees it.
+type ProcessState struct {
+	// Name is "<type>.<n>", for example web.1.
+	Name    string    `json:"name"`
+	Type    string    `json:"type"`
+	Release int       `json:"release"`
+	State   string    `json:"state"`
+	Healthy bool      `json:"healthy"`
+	AllocID string    `json:"alloc_id"`
+	Since   time.Time `json:"since"`
+}

@@ -181,6 +181,7 @@ func renderTask(d paas.Deployment, p paas.Process, o Options) *api.Task {
 	task.Env["PAAS_RELEASE"] = strconv.Itoa(d.Release)
 	task.Env["PAAS_PROCESS"] = p.Type
 	task.Resources = &api.Resources{CPU: ptr(o.CPU), MemoryMB: ptr(o.MemoryMB)}
+	task.KillTimeout = ptr(o.KillTimeout)
 	return task
 }
 

@@ -27,6 +27,7 @@ const (
 	DefaultHealthyDeadline  = 60 * time.Second
 	DefaultProgressDeadline = 90 * time.Second
 	DefaultShutdownDelay    = 2 * time.Second
+	DefaultKillTimeout      = 5 * time.Second
 	DefaultCheckInterval    = 1 * time.Second
 	DefaultCheckTimeout     = 2 * time.Second
 	DefaultCPU              = 100 // MHz
@@ -50,6 +51,9 @@ type Options struct {
 	// ShutdownDelay is how long an instance keeps serving after it left the
 	// service catalogue, so that the router drops it before it dies.
 	ShutdownDelay time.Duration
+	// KillTimeout is how long an instance has to exit after SIGTERM before
+	// it is killed.
+	KillTimeout time.Duration
 	// CheckInterval and CheckTimeout shape the HTTP health check of web
 	// instances. The interval is also the granularity of a deploy: the
 	// first check that passes makes the instance healthy.
@@ -77,6 +81,7 @@ func (o Options) withDefaults() Options {
 	def(&o.HealthyDeadline, DefaultHealthyDeadline)
 	def(&o.ProgressDeadline, max(DefaultProgressDeadline, o.HealthyDeadline+30*time.Second))
 	def(&o.ShutdownDelay, DefaultShutdownDelay)
+	def(&o.KillTimeout, DefaultKillTimeout)
 	def(&o.CheckInterval, DefaultCheckInterval)
 	def(&o.CheckTimeout, DefaultCheckTimeout)
 	if o.CPU == 0 {
@@ -95,7 +100,7 @@ func (o Options) Validate() error {
 	switch {
 	case err != nil || u.Host == "" && u.Scheme != "unix":
 		return fmt.Errorf("nomad address %q is not a URL such as %s", o.Address, DefaultAddress)
-	case o.MinHealthyTime < 0 || o.ShutdownDelay < 0 || o.CPU < 0 || o.MemoryMB < 0:
+	case o.MinHealthyTime < 0 || o.ShutdownDelay < 0 || o.KillTimeout < 0 || o.CPU < 0 || o.MemoryMB < 0:
 		return errors.New("scheduler durations and resources must not be negative")
 	case o.MinHealthyTime >= o.HealthyDeadline:
 		return fmt.Errorf("min healthy time %s must be shorter than healthy deadline %s", o.MinHealthyTime, o.HealthyDeadline)
@@ -135,7 +140,7 @@ func New(opts Options, logger *slog.Logger) (*Scheduler, error) {
 func (s *Scheduler) Ping(ctx context.Context) error {
 	var leader string
 	if _, err := s.client.Raw().Query("/v1/status/leader", &leader, query(ctx)); err != nil {
-		return unavailable(err)
+		return nomadError(err)
 	}
 	if leader == "" {
 		return paas.Errorf(paas.EUNAVAILABLE, "the scheduler has no leader yet; try again in a few seconds")
@@ -159,43 +164,6 @@ func (s *Scheduler) Releases(ctx context.Context, app string) ([]int, error) {
 	return out, nil
 }
 
-// Retire stops and purges every job of app except the one of release keep.
-// Instances leave the service catalogue first and are killed ShutdownDelay
-// later, so the router stops sending them requests before they die.
-func (s *Scheduler) Retire(ctx context.Context, app string, keep int) error {
-	return s.purgeApp(ctx, app, func(release int) bool { return release != keep })
-}
-
-// Destroy stops and purges every job of app.
-func (s *Scheduler) Destroy(ctx context.Context, app string) error {
-	return s.purgeApp(ctx, app, func(int) bool { return true })
-}
-
-func (s *Scheduler) purgeApp(ctx context.Context, app string, remove func(release int) bool) error {
-	jobs, err := s.appJobs(ctx, app)
-	if err != nil {
-		return err
-	}
-	for _, j := range jobs {
-		if !remove(j.release) {
-			continue
-		}
-		if err := s.purge(ctx, j.id); err != nil {
-			return err
-		}
-		s.log.Info("job purged", "app", app, "release", j.release, "job", j.id)
-	}
-	return nil
-}
-
-// purge stops the job and removes it from Nomad's state.
-func (s *Scheduler) purge(ctx context.Context, id string) error {
-	if _, _, err := s.client.Jobs().Deregister(id, true, write(ctx)); err != nil && !isNotFound(err) {
-		return fmt.Errorf("purge job %s: %w", id, unavailable(err))
-	}
-	return nil
-}
-
 // appJob is one Nomad job that runs a release of an app.
 type appJob struct {
 	id      string
@@ -212,7 +180,7 @@ func (s *Scheduler) appJobs(ctx context.Context, app string) ([]appJob, error) {
 	q.Prefix = jobPrefix(app)
 	stubs, _, err := s.client.Jobs().List(q)
 	if err != nil {
-		return nil, fmt.Errorf("list jobs of %s: %w", app, unavailable(err))
+		return nil, fmt.Errorf("list jobs of %s: %w", app, nomadError(err))
 	}
 	var out []appJob
 	for _, st := range stubs {
@@ -257,11 +225,16 @@ func write(ctx context.Context) *api.WriteOptions {
 	return (&api.WriteOptions{}).WithContext(ctx)
 }
 
-// unavailable classifies an error from the Nomad API: a context error is
-// returned as is, anything else means the scheduler could not do its job.
-// The cause stays in the chain for the log; users see the generic message.
-func unavailable(err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+// nomadError classifies an error from the Nomad API. Context errors pass
+// through; an answer from Nomad that is not a success stays an internal
+// error; anything else means Nomad could not be reached. The cause stays
+// in the chain for the log while users see a short message.
+func nomadError(err error) error {
+	var ue api.UnexpectedResponseError
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	case errors.As(err, &ue) && ue.HasStatusCode():
 		return err
 	}
 	return fmt.Errorf("%w: %w", paas.Errorf(paas.EUNAVAILABLE, "the scheduler (nomad) did not answer; try again later"), err)
