@@ -42,3 +42,44 @@ func clip(s string) string {
 	}
 	return s[:max] + "…"
 }
+
+// Limits of config vars.
+const (
+	MaxConfigKeyLen   = 256
+	MaxConfigValueLen = 32 << 10
+	MaxConfigVars     = 500
+)
+
+// ValidateConfigKey reports whether key can name a config var: letters,
+// digits and underscores, not starting with a digit. PORT and PAAS_* are
+// the platform's own.
+func ValidateConfigKey(key string) error {
+	const hint = "use letters, digits and underscores, not starting with a digit (e.g. DATABASE_URL)"
+	if key == "" {
+		return Errorf(EINVALID, "config var name is empty; %s", hint)
+	}
+	if len(key) > MaxConfigKeyLen {
+		return Errorf(EINVALID, "config var name %q is longer than %d characters", clip(key), MaxConfigKeyLen)
+	}
+	for i, r := range key {
+		if !(r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || i > 0 && r >= '0' && r <= '9') {
+			return Errorf(EINVALID, "config var name %q is not valid; %s", clip(key), hint)
+		}
+	}
+	if key == "PORT" || strings.HasPrefix(key, "PAAS_") {
+		return Errorf(EINVALID, "config var %s is set by the platform; choose another name", key)
+	}
+	return nil
+}
+
+// ValidateConfigValue reports whether value can be a config var's value.
+// The value itself is never echoed: it may be a secret.
+func ValidateConfigValue(key, value string) error {
+	if len(value) > MaxConfigValueLen {
+		return Errorf(EINVALID, "the value of %s is %d bytes; the limit is %d", key, len(value), MaxConfigValueLen)
+	}
+	if strings.ContainsRune(value, 0) {
+		return Errorf(EINVALID, "the value of %s contains a NUL byte, which environment variables cannot hold", key)
+	}
+	return nil
+}

@@ -122,7 +122,7 @@ func validReleaseStatus(s paas.ReleaseStatus) bool {
 }
 
 // MarkReleaseCurrent records that release version of app succeeded and now
-// serves the app, in one transaction.
+// serves the app, and makes its config vars the app's, in one transaction.
 func (db *DB) MarkReleaseCurrent(ctx context.Context, app string, version int) error {
 	return inTx(ctx, db.db, func(tx *sql.Tx) error {
 		return markReleaseCurrent(ctx, tx, app, version)
@@ -140,7 +140,11 @@ func markReleaseCurrent(ctx context.Context, tx *sql.Tx, app string, version int
 		return missing(ctx, tx, app, errReleaseNotFound(app, version))
 	}
 	if err == nil {
-		_, err = tx.ExecContext(ctx, `UPDATE apps SET release = $2 WHERE id = $1`, appID, version)
+		// The app's config vars become the release's, so that a rollback
+		// brings its config back and the next change starts from it.
+		_, err = tx.ExecContext(ctx, `UPDATE apps SET release = $2,
+			config = (SELECT config FROM releases WHERE app_id = $1 AND version = $2)
+			WHERE id = $1`, appID, version)
 	}
 	if err != nil {
 		return fmt.Errorf("mark release v%d of app %q current: %w", version, app, err)
