@@ -23,9 +23,15 @@ type AppLifecycle interface {
 	Destroy(ctx context.Context, name string) error
 }
 
+// EventLister lists what happened to an app.
+type EventLister interface {
+	ListEvents(ctx context.Context, app, kind string, limit int) ([]*paas.Event, error)
+}
+
 type appHandlers struct {
 	store     AppStore
 	lifecycle AppLifecycle
+	events    EventLister
 	opts      Options
 }
 
@@ -34,6 +40,8 @@ type appBody struct {
 	*paas.App
 	GitURL string `json:"git_url"`
 	WebURL string `json:"web_url"`
+	// LastDrift is the last drift the reconciler repaired, on show only.
+	LastDrift *paas.Event `json:"last_drift,omitempty"`
 }
 
 func (h *appHandlers) body(a *paas.App) appBody {
@@ -77,7 +85,18 @@ func (h *appHandlers) show(c *gin.Context) {
 		c.Error(err)
 		return
 	}
-	c.JSON(http.StatusOK, h.body(app))
+	body := h.body(app)
+	if h.events != nil {
+		drift, err := h.events.ListEvents(c.Request.Context(), app.Name, paas.EventDrift, 1)
+		if err != nil {
+			c.Error(err)
+			return
+		}
+		if len(drift) > 0 {
+			body.LastDrift = drift[0]
+		}
+	}
+	c.JSON(http.StatusOK, body)
 }
 
 func (h *appHandlers) destroy(c *gin.Context) {

@@ -30,6 +30,9 @@ type Handlers struct {
 	Git       http.Handler // /git/<app>.git/…
 	GitHooks  http.Handler // /internal/git/hooks/<push id>
 	Health    HealthChecker
+	Releaser  Releaser
+	Config    ConfigReader
+	Events    EventLister
 }
 
 // New returns the platform's HTTP handler.
@@ -53,7 +56,7 @@ func New(opts Options, h Handlers, logger *slog.Logger) http.Handler {
 
 	v1 := e.Group("/v1", authenticate(h.Auth), limitBody(opts.MaxBodyBytes))
 	v1.GET("/whoami", whoami)
-	apps := &appHandlers{store: h.Apps, lifecycle: h.Lifecycle, opts: opts}
+	apps := &appHandlers{store: h.Apps, lifecycle: h.Lifecycle, events: h.Events, opts: opts}
 	v1.GET("/apps", apps.list)
 	v1.POST("/apps", apps.create)
 	v1.GET("/apps/:app", apps.show)
@@ -65,5 +68,14 @@ func New(opts Options, h Handlers, logger *slog.Logger) http.Handler {
 	releases := &releaseHandlers{store: h.Releases, apps: h.Apps}
 	v1.GET("/apps/:app/releases", releases.list)
 	v1.GET("/apps/:app/releases/:version", releases.show)
+	lc := &lifecycleHandlers{apps: h.Apps, config: h.Config, releases: h.Releases, releaser: h.Releaser}
+	v1.GET("/apps/:app/config", lc.getConfig)
+	v1.PATCH("/apps/:app/config", lc.patchConfig)
+	v1.POST("/apps/:app/rollback", lc.rollback)
+	v1.GET("/apps/:app/formation", lc.formation)
+	v1.PATCH("/apps/:app/formation", lc.scale)
+	v1.GET("/apps/:app/ps", lc.ps)
+	v1.POST("/apps/:app/ps/restart", lc.restart)
+	v1.POST("/apps/:app/runs", lc.run)
 	return e
 }

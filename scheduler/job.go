@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"regexp"
@@ -61,6 +62,10 @@ func validateDeployment(d paas.Deployment) error {
 	if d.HealthPath != "" && !strings.HasPrefix(d.HealthPath, "/") {
 		return paas.Errorf(paas.EINVALID, "health check path %q must start with /", d.HealthPath)
 	}
+	if d.HealthInterval < 0 || d.HealthInterval > 0 && d.HealthInterval < time.Second ||
+		d.HealthTimeout < 0 || d.HealthTimeout > 0 && d.HealthTimeout < time.Second {
+		return paas.Errorf(paas.EINVALID, "health check interval and timeout must be at least 1s")
+	}
 	for k := range d.Env {
 		if !envKeyRe.MatchString(k) {
 			return paas.Errorf(paas.EINVALID, "config var name %q is not a valid environment variable name; use letters, digits and _", k)
@@ -82,6 +87,8 @@ func validateProcesses(ps []paas.Process) error {
 			return paas.Errorf(paas.EINVALID, "process type %q is declared twice", p.Type)
 		case p.Count < 0:
 			return paas.Errorf(paas.EINVALID, "process type %q has a negative count %d", p.Type, p.Count)
+		case p.CPU < 0 || p.Memory < 0:
+			return paas.Errorf(paas.EINVALID, "process type %q asks for negative resources", p.Type)
 		}
 		seen[p.Type] = true
 	}
@@ -180,7 +187,7 @@ func renderTask(d paas.Deployment, p paas.Process, o Options) *api.Task {
 	task.Env["PAAS_APP"] = d.App
 	task.Env["PAAS_RELEASE"] = strconv.Itoa(d.Release)
 	task.Env["PAAS_PROCESS"] = p.Type
-	task.Resources = &api.Resources{CPU: ptr(o.CPU), MemoryMB: ptr(o.MemoryMB)}
+	task.Resources = &api.Resources{CPU: ptr(cmp.Or(p.CPU, o.CPU)), MemoryMB: ptr(cmp.Or(p.Memory, o.MemoryMB))}
 	task.KillTimeout = ptr(o.KillTimeout)
 	return task
 }
@@ -203,8 +210,8 @@ func renderService(d paas.Deployment, o Options) *api.Service {
 			Type:     "http",
 			Path:     health,
 			Method:   "GET",
-			Interval: o.CheckInterval,
-			Timeout:  o.CheckTimeout,
+			Interval: cmp.Or(d.HealthInterval, o.CheckInterval),
+			Timeout:  cmp.Or(d.HealthTimeout, o.CheckTimeout),
 		}},
 	}
 }

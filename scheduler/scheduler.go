@@ -1,7 +1,15 @@
 // Package scheduler runs releases on a HashiCorp Nomad cluster. It is the
-// only package that speaks Nomad's API: it renders one Nomad job per app
-// release, follows the job's deployment until it is healthy, reads the
-// service catalogue for the router and removes the jobs of old releases.
+// only package that speaks Nomad's API.
+//
+// Each release of an app is one Nomad service job, "paas-<app>-v<n>", with
+// a task group per process type (job.go). Deploy submits it and follows
+// its allocations until all are healthy, or explains why they are not
+// (deploy.go, failure.go, logs.go). Web instances register in Nomad's own
+// service catalogue, which WatchInstances follows for the router
+// (catalog.go). Retire and Destroy stop jobs so that instances leave the
+// catalogue before they stop serving, then purge them (remove.go).
+// Processes and Restart show and replace running instances
+// (processes.go); Run runs a one-off command as a batch job (run.go).
 package scheduler
 
 import (

@@ -1,11 +1,23 @@
-# Nomad agent of a single-node platform: server and client in one process,
-# bound to loopback so task ports bind to 127.0.0.1. install.sh fills in
-# @DATA_DIR@ and @HTTP_PORT@.
+# Nomad agent of a single-node paas install: one process that is both the
+# server and the client, reachable on loopback only. The platform's
+# scheduler talks to it on http://127.0.0.1:@HTTP_PORT@.
+#
+# This file is a template: deploy/install.sh replaces @DATA_DIR@ with the
+# agent's state directory (e.g. /var/lib/paas/nomad) and @HTTP_PORT@ with
+# its API port (4646), then runs `nomad agent -config <file>` as root (the
+# docker driver and the client's mounts need it). On a fresh data dir the
+# node is ready only after 15-30 s: the client's first registration comes
+# before the server's keyring exists and is retried 15 s later.
+#
+# There is no ACL: anyone who can reach 127.0.0.1:4646 can run jobs.
+
+datacenter           = "dc1"
 data_dir             = "@DATA_DIR@"
 bind_addr            = "127.0.0.1"
 log_level            = "INFO"
 disable_update_check = true
 
+# With bind_addr on loopback Nomad refuses to guess what to advertise.
 advertise {
   http = "127.0.0.1"
   rpc  = "127.0.0.1"
@@ -21,27 +33,44 @@ ports {
 server {
   enabled          = true
   bootstrap_expect = 1
+  # The scheduler purges the jobs it stops; this only sweeps leftovers
+  # (for example jobs stopped while their instances took long to exit).
+  job_gc_threshold = "1h"
 }
 
 client {
-  enabled           = true
+  enabled = true
+  # Task ports bind to 127.0.0.1: only the router on this node reaches
+  # the instances, and the service catalogue advertises 127.0.0.1:port.
   network_interface = "lo"
   options = {
-    # The cloud fingerprinters time out on machines with no metadata service.
+    # The cloud fingerprinters time out on these machines.
     "fingerprint.denylist" = "env_aws,env_gce,env_azure,env_digitalocean"
+    # Apps run as containers only.
+    "driver.allowlist" = "docker"
   }
 }
 
 plugin "docker" {
   config {
+    # Apps get no host privileges and no host paths.
     allow_privileged = false
+    # `docker ps` then shows which job and process a container belongs to.
+    extra_labels = ["job_name", "task_group_name", "node_id"]
     volumes {
       enabled = false
     }
     gc {
-      # Release images are built locally and cannot be pulled again: never
-      # let Nomad delete them. The platform removes an app's images itself.
+      # Release images are built on this node and cannot be pulled again:
+      # keep them for restarts and rollbacks. The platform removes images
+      # of releases it no longer keeps.
       image = false
+      # Remove containers of allocations this agent no longer knows, such
+      # as after its state was lost.
+      dangling_containers {
+        enabled        = true
+        creation_grace = "5m"
+      }
     }
   }
 }
