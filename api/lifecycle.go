@@ -196,6 +196,15 @@ func (h *lifecycleHandlers) run(c *gin.Context) {
 		c.Error(err)
 		return
 	}
+	// Refuse what cannot run while a proper status can still be sent.
+	if len(req.Command) == 0 {
+		c.Error(paas.Errorf(paas.EINVALID, "the command is empty; send {\"command\":[\"ls\",\"-l\"]}"))
+		return
+	}
+	if app.Release == 0 {
+		c.Error(paas.Errorf(paas.EINVALID, "app %s has no release yet; deploy it first with: git push paas main", app.Name))
+		return
+	}
 	w := c.Writer
 	w.Header().Set("Trailer", exitCodeTrailer)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

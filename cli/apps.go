@@ -80,11 +80,15 @@ func (e *env) appInfo(ctx context.Context, name string, asJSON bool) error {
 
 func printApp(e *env, app *apiclient.App) error {
 	fmt.Fprintf(e.stdout, "=== %s\n", app.Name)
-	return fields(e.stdout,
+	pairs := []string{
 		"Owner", app.Owner,
 		"Release", version(app.Release),
 		"Git URL", app.GitURL,
 		"Web URL", app.WebURL,
 		"Created", stamp(app.CreatedAt),
-	)
+	}
+	if d := app.LastDrift; d != nil {
+		pairs = append(pairs, "Last drift", fmt.Sprintf("%s (%s)", d.Message, stamp(d.CreatedAt)))
+	}
+	return fields(e.stdout, pairs...)
 }

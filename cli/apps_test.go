@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/gitpaas/paas"
 	"github.com/gitpaas/paas/internal/apiclient"
 )
 
@@ -276,6 +278,26 @@ func TestAppsList(t *testing.T) {
 	r = h.mustRun("apps:info", "-a", "web", "--json")
 	var app apiclient.App
 	if err := json.Unmarshal([]byte(r.stdout), &app); err != nil || app.Name != "web" || app.WebURL != "http://web.localhost:8080/" {
+		t.Errorf("apps:info --json = %s (%v)", r.stdout, err)
+	}
+}
+
+func TestAppsInfoLastDrift(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.login()
+	h.api.AddApp("hello")
+	if r := h.mustRun("apps:info", "-a", "hello"); strings.Contains(r.stdout, "Last drift") {
+		t.Errorf("apps:info without drift shows one:\n%s", r.stdout)
+	}
+	at := testNow.Add(-10 * time.Minute)
+	h.api.SetLastDrift("hello", paas.Event{Kind: paas.EventDrift, Message: "web.2 was gone; started it again", CreatedBy: "reconciler", CreatedAt: at})
+	r := h.mustRun("apps:info", "-a", "hello")
+	wantContains(t, "apps:info", r.stdout, "Last drift:  web.2 was gone; started it again ("+stamp(at)+")\n", "Owner:       admin\n")
+
+	var app apiclient.App
+	r = h.mustRun("apps:info", "-a", "hello", "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &app); err != nil || app.LastDrift == nil || !app.LastDrift.CreatedAt.Equal(at) {
 		t.Errorf("apps:info --json = %s (%v)", r.stdout, err)
 	}
 }

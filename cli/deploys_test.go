@@ -201,3 +201,30 @@ func TestBuildsInfo(t *testing.T) {
 		})
 	}
 }
+
+func TestReleasesInfoSpec(t *testing.T) {
+	t.Parallel()
+	h := releasedHarness(t)
+	h.mustRun("config:set", "-a", "hello", "DATABASE_URL=postgres://user:pw-s3cret@db/app")
+	r := h.mustRun("releases:info", "-a", "hello")
+	wantContains(t, "releases:info", r.stdout,
+		"=== Release v2 of hello\n",
+		"Reason:       config\n",
+		"Description:  Set DATABASE_URL config vars\n",
+		"Formation:    web=1 (./web --port '$PORT')\n              worker=0\n",
+		"Config vars:  DATABASE_URL, GREETING\n",
+		"Health:       /healthz every 10s, timeout 2s\n",
+	)
+	wantNoSecret(t, r, "pw-s3cret")
+	wantNoSecret(t, r, "hi\n")
+
+	r = h.mustRun("releases:info", "v1", "-a", "hello")
+	wantContains(t, "releases:info v1", r.stdout, "Reason:       deploy\n", "Config vars:  GREETING\n")
+}
+
+func TestReleasesInfoEmptySpec(t *testing.T) {
+	t.Parallel()
+	h := deployHarness(t)
+	r := h.mustRun("releases:info", "-a", "hello")
+	wantContains(t, "releases:info", r.stdout, "Reason:       -\n", "Formation:    -\n", "Config vars:  -\n", "Health:       -\n")
+}

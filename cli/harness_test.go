@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitpaas/paas"
 	"github.com/gitpaas/paas/internal/apiclient/apiclienttest"
 )
 
@@ -58,16 +60,22 @@ func (r result) output() string { return r.stdout + r.stderr }
 func (h *harness) run(stdin string, args ...string) result {
 	h.t.Helper()
 	var stdout, stderr bytes.Buffer
+	code := h.runIO(context.Background(), strings.NewReader(stdin), &stdout, &stderr, args...)
+	return result{stdout: stdout.String(), stderr: stderr.String(), code: code}
+}
+
+// runIO runs the CLI with args and the given context and streams, for
+// tests that watch the output while it is written or interrupt the CLI.
+func (h *harness) runIO(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, args ...string) int {
 	e := &env{
-		stdin:  strings.NewReader(stdin),
-		stdout: &stdout,
-		stderr: &stderr,
+		stdin:  stdin,
+		stdout: stdout,
+		stderr: stderr,
 		getenv: func(k string) string { return h.vars[k] },
 		dir:    h.dir,
 		now:    func() time.Time { return testNow },
 	}
-	code := run(context.Background(), e, args)
-	return result{stdout: stdout.String(), stderr: stderr.String(), code: code}
+	return run(ctx, e, args)
 }
 
 // mustRun runs the CLI and fails the test unless it succeeds.
@@ -147,4 +155,43 @@ func wantError(t *testing.T, stderr, msg string) {
 		}
 	}
 	t.Errorf("stderr has no line \" !    ...%s...\":\n%s", msg, stderr)
+}
+
+// releasedHarness is logged in and has an app "hello" whose current
+// release v1 runs web=1 and worker=0, with the config var GREETING=hi.
+func releasedHarness(t *testing.T) *harness {
+	t.Helper()
+	h := newHarness(t)
+	h.login()
+	h.api.AddApp("hello")
+	h.api.AddRelease("hello", paas.Release{
+		Version: 1, Image: "paas/hello:1", BuildID: 1, Reason: paas.ReasonDeploy, Description: "Deploy aaaaaaa",
+		Status: paas.ReleaseSucceeded, Current: true, CreatedBy: "admin", CreatedAt: testNow.Add(-time.Hour),
+		Config: map[string]string{"GREETING": "hi"},
+		Spec: paas.ReleaseSpec{
+			Formation: []paas.Process{{Type: "web", Count: 1, Command: []string{"./web", "--port", "$PORT"}}, {Type: "worker", Count: 0}},
+			Health:    paas.HealthCheck{Path: "/healthz", Interval: 10 * time.Second, Timeout: 2 * time.Second},
+		},
+	})
+	return h
+}
+
+// wantNoSecret fails if the output shows secret.
+func wantNoSecret(t *testing.T, r result, secret string) {
+	t.Helper()
+	if strings.Contains(r.output(), secret) {
+		t.Errorf("output shows the value %q:\n%s", secret, r.output())
+	}
+}
+
+// lastBody returns the body of the last request to path.
+func (h *harness) lastBody(method, path string) (string, bool) {
+	h.t.Helper()
+	reqs := h.api.Requests()
+	for i := len(reqs) - 1; i >= 0; i-- {
+		if reqs[i].Method == method && reqs[i].Path == path {
+			return reqs[i].Body, true
+		}
+	}
+	return "", false
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 )
@@ -38,13 +39,38 @@ func (t *table) row(cells ...any) {
 func (t *table) flush() error { return t.tw.Flush() }
 
 // fields writes "Key:  value" lines with the values aligned, as the info
-// commands show one object.
+// commands show one object. An empty key continues the value above on a
+// line of its own.
 func fields(w io.Writer, pairs ...string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i] == "" {
+			fmt.Fprintf(tw, "\t%s\n", pairs[i+1])
+			continue
+		}
 		fmt.Fprintf(tw, "%s:\t%s\n", pairs[i], pairs[i+1])
 	}
 	return tw.Flush()
+}
+
+// shellQuote quotes s for a POSIX shell when it needs quoting.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, shellSafe) == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// shellSafe are the bytes that need no quoting in a shell word.
+const shellSafe = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-"
+
+// shellJoin shows a command line as a user would type it.
+func shellJoin(args []string) string {
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		quoted[i] = shellQuote(a)
+	}
+	return strings.Join(quoted, " ")
 }
 
 // ago says how long before now t was, briefly, for tables.

@@ -148,16 +148,60 @@ func printRelease(e *env, r *paas.Release) error {
 	pairs := []string{
 		"Status", string(r.Status),
 		"Current", yesNo(r.Current),
+		"Reason", orDash(string(r.Reason)),
 		"Description", orDash(r.Description),
 		"Image", orDash(r.Image),
 		"Build", buildRef(r.BuildID),
 		"By", orDash(r.CreatedBy),
 		"Created", stamp(r.CreatedAt),
 	}
+	pairs = append(pairs, formationFields(r.Spec.Formation)...)
+	pairs = append(pairs,
+		"Config vars", orDash(strings.Join(r.ConfigKeys, ", ")),
+		"Health", healthCheck(r.Spec.Health),
+	)
+	if len(r.Spec.ReleaseCommand) > 0 {
+		pairs = append(pairs, "Release cmd", shellJoin(r.Spec.ReleaseCommand))
+	}
 	if r.Error != "" {
 		pairs = append(pairs, "Error", r.Error)
 	}
 	return fields(e.stdout, pairs...)
+}
+
+// formationFields shows one process type a line: "web=2 (./web --port 80)".
+func formationFields(formation []paas.Process) []string {
+	if len(formation) == 0 {
+		return []string{"Formation", "-"}
+	}
+	var pairs []string
+	for i, p := range formation {
+		key := ""
+		if i == 0 {
+			key = "Formation"
+		}
+		value := fmt.Sprintf("%s=%d", p.Type, p.Count)
+		if len(p.Command) > 0 {
+			value += " (" + shellJoin(p.Command) + ")"
+		}
+		pairs = append(pairs, key, value)
+	}
+	return pairs
+}
+
+// healthCheck shows the web health check: "/healthz every 10s, timeout 2s".
+func healthCheck(h paas.HealthCheck) string {
+	if h.Path == "" {
+		return "-"
+	}
+	s := h.Path
+	if h.Interval > 0 {
+		s += " every " + h.Interval.String()
+	}
+	if h.Timeout > 0 {
+		s += ", timeout " + h.Timeout.String()
+	}
+	return s
 }
 
 func yesNo(b bool) string {

@@ -11,6 +11,8 @@ import (
 var groups = []*cobra.Group{
 	{ID: "apps", Title: "Apps:"},
 	{ID: "deploys", Title: "Builds and releases:"},
+	{ID: "config", Title: "Config vars:"},
+	{ID: "ps", Title: "Processes:"},
 	{ID: "auth", Title: "Account:"},
 }
 
@@ -36,7 +38,9 @@ func newRootCmd(e *env) *cobra.Command {
 	root.AddGroup(groups...)
 	addGroup(root, "auth", newLoginCmd(e), newLogoutCmd(e), newWhoamiCmd(e))
 	addGroup(root, "apps", newAppsCmd(e), newAppsCreateCmd(e), newAppsInfoCmd(e), newAppsDestroyCmd(e), newGitRemoteCmd(e))
-	addGroup(root, "deploys", newReleasesCmd(e), newReleasesInfoCmd(e), newBuildsCmd(e), newBuildsInfoCmd(e))
+	addGroup(root, "deploys", newReleasesCmd(e), newReleasesInfoCmd(e), newReleasesRollbackCmd(e), newBuildsCmd(e), newBuildsInfoCmd(e))
+	addGroup(root, "config", newConfigCmd(e), newConfigGetCmd(e), newConfigSetCmd(e), newConfigUnsetCmd(e))
+	addGroup(root, "ps", newPsCmd(e), newPsScaleCmd(e), newPsRestartCmd(e), newPsStopCmd(e), newRunCmd(e))
 	root.AddCommand(newVersionCmd(e))
 	return root
 }
@@ -78,6 +82,17 @@ func argNames(required []string, optional int) cobra.PositionalArgs {
 		}
 		if len(args) > len(required)+optional {
 			return usageErrorf("unexpected argument %q", args[len(required)+optional])
+		}
+		return nil
+	}
+}
+
+// someArgs accepts one or more positional arguments; missing names the
+// first.
+func someArgs(missing string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return usageErrorf("missing %s", missing)
 		}
 		return nil
 	}

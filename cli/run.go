@@ -52,6 +52,10 @@ func run(ctx context.Context, e *env, args []string) int {
 	if err == nil {
 		return ExitOK
 	}
+	var xe *exitError
+	if errors.As(err, &xe) {
+		return xe.code
+	}
 	printError(e.stderr, err)
 	var ue *usageError
 	if errors.As(err, &ue) {

@@ -35,7 +35,9 @@ type Main struct {
 	listener net.Listener
 	server   *http.Server
 	pipeline *pipeline.Pipeline
-	health   *health
+	// reconciler keeps Nomad converged to every app's current release.
+	reconciler *pipeline.Reconciler
+	health     *health
 }
 
 // Open connects to the database, Docker and Nomad, and binds the listener.
@@ -102,6 +104,7 @@ func (m *Main) wire(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	m.reconciler = pipeline.NewReconciler(m.pipeline, sched, m.db, 0)
 	m.health = &health{checks: map[string]func(context.Context) error{
 		"database": m.db.Ping, "docker": b.Ping, "nomad": sched.Ping}}
 	handler := api.New(api.Options{
@@ -119,7 +122,10 @@ func (m *Main) wire(ctx context.Context) error {
 // Run serves until ctx ends, then drains in-flight requests.
 func (m *Main) Run(ctx context.Context) error {
 	defer m.db.Close()
-	go m.recover(ctx)
+	go func() {
+		m.recover(ctx)
+		m.reconciler.Run(ctx)
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- m.server.Serve(m.listener) }()
 	m.logger.Info("paasd listening", "addr", m.listener.Addr().String())

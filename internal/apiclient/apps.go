@@ -13,6 +13,10 @@ type App struct {
 	paas.App
 	GitURL string `json:"git_url"`
 	WebURL string `json:"web_url"`
+	// LastDrift is the last drift between the desired and the running
+	// state that the platform repaired. Only Get fills it, and only when
+	// there was one.
+	LastDrift *paas.Event `json:"last_drift,omitempty"`
 }
 
 // Apps calls the /v1/apps routes.

@@ -1,7 +1,7 @@
 // Package apiclient is a typed client for the paasd REST API described in
 // docs/api.md. A Client holds the base URL and the token; its accessors
-// (Apps, Builds, Releases) group the calls by resource, in the manner of
-// Nomad's api package. Errors the server reports come back as *paas.Error
+// (Apps, Builds, Releases, Config, Formation, Processes, Runs) group the
+// calls by resource, in the manner of Nomad's api package. Errors the server reports come back as *paas.Error
 // carrying the server's code and message.
 package apiclient
 
@@ -29,6 +29,12 @@ const DefaultAddress = "http://127.0.0.1:5050"
 // is zero.
 const DefaultTimeout = 30 * time.Second
 
+// DefaultRolloutTimeout bounds a request that answers only once a release
+// has rolled out or instances were replaced (config changes, rollbacks,
+// scaling, restarts) when Config.RolloutTimeout is zero. Health checks make
+// these slower than DefaultTimeout allows.
+const DefaultRolloutTimeout = 10 * time.Minute
+
 // Config says where the API is and how to call it. Only Address is required.
 type Config struct {
 	// Address is the base URL of the API, such as http://127.0.0.1:5050.
@@ -42,6 +48,10 @@ type Config struct {
 	HTTPClient *http.Client
 	// Timeout bounds each request; zero means DefaultTimeout.
 	Timeout time.Duration
+	// RolloutTimeout bounds each request that waits for a rollout; zero
+	// means DefaultRolloutTimeout. One-off runs are bounded only by their
+	// context.
+	RolloutTimeout time.Duration
 	// Logger receives one debug line per request (method, URL, status,
 	// duration). Nil means no logging.
 	Logger *slog.Logger
@@ -62,6 +72,8 @@ type Client struct {
 	token     string
 	userAgent string
 	http      *http.Client
+	rollout   *http.Client // http with RolloutTimeout
+	stream    *http.Client // http without a timeout, for streamed answers
 	log       *slog.Logger
 }
 
@@ -76,6 +88,8 @@ func New(cfg Config) (*Client, error) {
 	if c.http == nil {
 		c.http = &http.Client{Timeout: cmpOr(cfg.Timeout, DefaultTimeout)}
 	}
+	c.rollout = withTimeout(c.http, cmpOr(cfg.RolloutTimeout, DefaultRolloutTimeout))
+	c.stream = withTimeout(c.http, 0)
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
@@ -103,10 +117,27 @@ func (c *Client) String() string {
 	return fmt.Sprintf("apiclient.Client{Address: %q, Token: %s}", c.Address(), redact(c.token))
 }
 
+// withTimeout returns a copy of hc, sharing its transport, with the given
+// overall timeout (zero: none).
+func withTimeout(hc *http.Client, d time.Duration) *http.Client {
+	cp := *hc
+	cp.Timeout = d
+	return &cp
+}
+
 // do sends a request with an optional JSON body and decodes a JSON answer
 // into out unless out is nil.
 func (c *Client) do(ctx context.Context, method string, in, out any, path ...string) error {
-	resp, err := c.send(ctx, method, in, path...)
+	return c.doWith(ctx, c.http, method, in, out, path...)
+}
+
+// doWith is do with the given HTTP client, such as c.rollout.
+func (c *Client) doWith(ctx context.Context, hc *http.Client, method string, in, out any, path ...string) error {
+	req, err := c.newRequest(ctx, method, in, path...)
+	if err != nil {
+		return err
+	}
+	resp, err := c.roundTrip(ctx, hc, req)
 	if err != nil {
 		return err
 	}
@@ -116,7 +147,7 @@ func (c *Client) do(ctx context.Context, method string, in, out any, path ...str
 		return nil
 	}
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return fmt.Errorf("decode answer to %s %s: %w", method, c.url(path...).Path, err)
+		return fmt.Errorf("decode answer to %s %s: %w", method, req.URL.Path, err)
 	}
 	return nil
 }
@@ -128,8 +159,15 @@ func (c *Client) send(ctx context.Context, method string, in any, path ...string
 	if err != nil {
 		return nil, err
 	}
+	return c.roundTrip(ctx, c.http, req)
+}
+
+// roundTrip sends req with hc, logs it and returns the response when its
+// status is 2xx. The caller closes the body.
+func (c *Client) roundTrip(ctx context.Context, hc *http.Client, req *http.Request) (*http.Response, error) {
+	method := req.Method
 	start := time.Now()
-	resp, err := c.http.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, c.transportError(ctx, err)
 	}

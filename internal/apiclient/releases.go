@@ -31,3 +31,21 @@ func (r *Releases) Get(ctx context.Context, app string, version int) (*paas.Rele
 	}
 	return &rel, nil
 }
+
+// Rollback makes and rolls out a new release of app with the image, config
+// vars and formation of release number version, or, when version is 0, of
+// the last release before the current one that ran. It returns the new
+// release.
+func (r *Releases) Rollback(ctx context.Context, app string, version int) (*paas.Release, error) {
+	var in any // no body: the server picks the release
+	if version != 0 {
+		in = struct {
+			Version int `json:"version"`
+		}{version}
+	}
+	var rel paas.Release
+	if err := r.c.doWith(ctx, r.c.rollout, http.MethodPost, in, &rel, "v1", "apps", app, "rollback"); err != nil {
+		return nil, err
+	}
+	return &rel, nil
+}

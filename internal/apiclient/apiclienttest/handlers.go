@@ -13,8 +13,9 @@ import (
 // appJSON is an app with the URLs the API adds to it.
 type appJSON struct {
 	paas.App
-	GitURL string `json:"git_url"`
-	WebURL string `json:"web_url"`
+	GitURL    string      `json:"git_url"`
+	WebURL    string      `json:"web_url"`
+	LastDrift *paas.Event `json:"last_drift,omitempty"`
 }
 
 func (s *Server) handler() http.Handler {
@@ -32,6 +33,14 @@ func (s *Server) handler() http.Handler {
 	mux.HandleFunc("GET /v1/apps/{app}/builds/{id}/log", s.buildLog)
 	mux.HandleFunc("GET /v1/apps/{app}/releases", s.listReleases)
 	mux.HandleFunc("GET /v1/apps/{app}/releases/{version}", s.getRelease)
+	mux.HandleFunc("GET /v1/apps/{app}/config", s.getConfig)
+	mux.HandleFunc("PATCH /v1/apps/{app}/config", s.patchConfig)
+	mux.HandleFunc("POST /v1/apps/{app}/rollback", s.rollback)
+	mux.HandleFunc("GET /v1/apps/{app}/formation", s.getFormation)
+	mux.HandleFunc("PATCH /v1/apps/{app}/formation", s.scale)
+	mux.HandleFunc("GET /v1/apps/{app}/ps", s.listProcesses)
+	mux.HandleFunc("POST /v1/apps/{app}/ps/restart", s.restart)
+	mux.HandleFunc("POST /v1/apps/{app}/runs", s.run)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, paas.Errorf(paas.ENOTFOUND, "no route %s %s", r.Method, r.URL.Path))
 	})
@@ -91,9 +100,14 @@ func (s *Server) getApp(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, ok := s.findApp(w, r)
-	if ok {
-		writeJSON(w, http.StatusOK, s.appJSON(a))
+	if !ok {
+		return
 	}
+	body := s.appJSON(a)
+	if ev, ok := s.drift[a.Name]; ok {
+		body.LastDrift = &ev
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 func (s *Server) deleteApp(w http.ResponseWriter, r *http.Request) {
@@ -107,6 +121,9 @@ func (s *Server) deleteApp(w http.ResponseWriter, r *http.Request) {
 	delete(s.builds, a.Name)
 	delete(s.logs, a.Name)
 	delete(s.releases, a.Name)
+	delete(s.config, a.Name)
+	delete(s.drift, a.Name)
+	delete(s.procs, a.Name)
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -1,12 +1,18 @@
 // Package apiclienttest runs an in-memory fake of the paasd API for the
 // tests of the client and the CLI. It implements the routes of docs/api.md
-// that the CLI calls, with the documented error shape and codes; the real
-// server is exercised by the end-to-end tests.
+// that the CLI calls, with the documented error shape and codes and the
+// rules of the real pipeline (a config change, rollback or scale makes a
+// new current release, which adopts its config vars); the real server is
+// exercised by the end-to-end tests.
 package apiclienttest
 
 import (
+	"bytes"
+	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -20,6 +26,8 @@ type Request struct {
 	Path          string
 	UserAgent     string
 	Authorization string
+	// Body is the request body, empty when there was none.
+	Body string
 }
 
 // Server is a running fake API. Its zero value is not usable; call New.
@@ -37,6 +45,10 @@ type Server struct {
 	builds   map[string][]paas.Build
 	logs     map[string]map[int64]string
 	releases map[string][]paas.Release
+	config   map[string]map[string]string
+	drift    map[string]paas.Event
+	procs    map[string][]paas.ProcessState
+	runner   RunFunc
 	requests []Request
 }
 
@@ -50,6 +62,9 @@ func New(t testing.TB, token string) *Server {
 		builds:   map[string][]paas.Build{},
 		logs:     map[string]map[int64]string{},
 		releases: map[string][]paas.Release{},
+		config:   map[string]map[string]string{},
+		drift:    map[string]paas.Event{},
+		procs:    map[string][]paas.ProcessState{},
 	}
 	hs := httptest.NewServer(s.handler())
 	t.Cleanup(hs.Close)
@@ -97,18 +112,83 @@ func (s *Server) AddBuild(app string, b paas.Build, log string) paas.Build {
 }
 
 // AddRelease records a release of app, newest last. A current release
-// becomes the app's release.
+// becomes the app's release and, as a deploy would, carries the app's
+// config vars when r.Config is nil; the app then adopts its config vars.
 func (s *Server) AddRelease(app string, r paas.Release) paas.Release {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r.ID = s.newID()
 	r.App = app
-	s.releases[app] = append(s.releases[app], r)
-	if r.Current {
-		a := s.apps[app]
-		a.Release = r.Version
-		s.apps[app] = a
+	if r.Current && r.Config == nil && len(s.config[app]) > 0 {
+		r.Config = maps.Clone(s.config[app])
 	}
+	if r.ConfigKeys == nil && len(r.Config) > 0 {
+		r.ConfigKeys = slices.Sorted(maps.Keys(r.Config))
+	}
+	return s.addReleaseLocked(r)
+}
+
+// Config returns a copy of app's current config vars.
+func (s *Server) Config(app string) map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.config[app])
+}
+
+// SetConfig replaces app's config vars, as if set before the first deploy.
+func (s *Server) SetConfig(app string, config map[string]string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.config[app] = maps.Clone(config)
+}
+
+// SetLastDrift records ev as the last drift repaired on app; GET
+// /v1/apps/{app} shows it as last_drift.
+func (s *Server) SetLastDrift(app string, ev paas.Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ev.App = app
+	s.drift[app] = ev
+}
+
+// SetProcesses replaces the instances that GET /v1/apps/{app}/ps lists.
+// A release made through the API replaces them with running instances of
+// its formation, as a finished rollout would.
+func (s *Server) SetProcesses(app string, ps []paas.ProcessState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.procs[app] = slices.Clone(ps)
+}
+
+// Processes returns the instances of app as the fake holds them.
+func (s *Server) Processes(app string) []paas.ProcessState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.procs[app])
+}
+
+// HandleRuns sets the function that runs the commands of POST
+// /v1/apps/{app}/runs; nil restores the default, which prints the command
+// and exits 0.
+func (s *Server) HandleRuns(f RunFunc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.runner = f
+}
+
+// addReleaseLocked appends r with the next ID; a current release replaces
+// the app's current one and its config vars. The caller holds s.mu.
+func (s *Server) addReleaseLocked(r paas.Release) paas.Release {
+	r.ID = s.newID()
+	if r.Current {
+		for i := range s.releases[r.App] {
+			s.releases[r.App][i].Current = false
+		}
+		a := s.apps[r.App]
+		a.Release = r.Version
+		s.apps[r.App] = a
+		s.config[r.App] = maps.Clone(r.Config)
+	}
+	s.releases[r.App] = append(s.releases[r.App], r)
 	return r
 }
 
@@ -123,11 +203,18 @@ func (s *Server) newID() int64 {
 	return s.nextID
 }
 
+// record remembers r, body included, and leaves the body for the handler.
 func (s *Server) record(r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, Request{
 		Method: r.Method, Path: r.URL.Path,
 		UserAgent: r.UserAgent(), Authorization: r.Header.Get("Authorization"),
+		Body: string(body),
 	})
 }
+
+// maxBody bounds the request bodies the fake reads.
+const maxBody = 1 << 20
