@@ -29,8 +29,21 @@ type Request struct {
 	// tag, and the tag may not be latest.
 	Tag string
 	// Dockerfile is the path of the Dockerfile in the commit. Empty means
-	// DefaultDockerfile.
+	// DefaultDockerfile, or, when the commit has none there, a Dockerfile
+	// that the builder writes for the commit's stack (see Stack). A
+	// Dockerfile named here must exist.
 	Dockerfile string
+	// Stack is the language stack to build with instead of a Dockerfile:
+	// one of StackGo, StackNode, StackPython and StackStatic. It wins over
+	// a Dockerfile in the commit. Empty means: the Dockerfile, or, when
+	// there is none, the stack that DetectStack finds.
+	Stack string
+	// BuildCommand runs in a stack build, after the dependencies are
+	// installed and the source is copied in, before the stack's own
+	// compile step; for example ["/bin/sh", "-c", "npm run build"]. A
+	// commit built with its own Dockerfile may not have one: the command
+	// belongs in a RUN step there.
+	BuildCommand []string
 	// Labels are set on the image. The classic builder applies each as a
 	// LABEL step at the end of the Dockerfile, which shows in the build log
 	// (and in the step count), so labels must not hold secrets.
@@ -48,15 +61,32 @@ func (r Request) Validate() error {
 			return err
 		}
 	}
+	if r.Stack != "" {
+		if err := validateStack(r.Stack); err != nil {
+			return err
+		}
+	}
+	if r.Stack != "" && r.Dockerfile != "" {
+		return paas.Errorf(paas.EINVALID, "the build names both a Dockerfile (%s) and a stack (%s); set only one of build.dockerfile and build.stack in app.yml", clip(r.Dockerfile), r.Stack)
+	}
+	if err := validateBuildCommand(r.BuildCommand); err != nil {
+		return err
+	}
 	return validateTag(r.Tag)
 }
 
 func validateDockerfilePath(p string) error {
-	clean := path.Clean(p)
-	if path.IsAbs(p) || clean == "." || clean == ".." || strings.HasPrefix(clean, "../") || strings.ContainsRune(p, 0) {
+	if !validRepoPath(p) {
 		return paas.Errorf(paas.EINVALID, "Dockerfile path %q is not a file inside the repository; use a relative path such as Dockerfile or docker/web.Dockerfile", clip(p))
 	}
 	return nil
+}
+
+// validRepoPath reports whether p is a relative path to a file inside the
+// repository.
+func validRepoPath(p string) bool {
+	clean := path.Clean(p)
+	return !(path.IsAbs(p) || clean == "." || clean == ".." || strings.HasPrefix(clean, "../") || strings.ContainsRune(p, 0))
 }
 
 func (r *Request) canonicalize() {
@@ -78,23 +108,36 @@ func (r *Request) canonicalize() {
 // says which ones do. The build output reaches log as plain text while the
 // build runs; log may be nil. Cancelling ctx aborts the build.
 //
-// Errors caused by the commit (no Dockerfile, a context that is too large, a
-// bad symlink, a failing step) are *paas.Error with code EINVALID, and their
-// messages say what to fix.
+// A commit without a Dockerfile is built with a Dockerfile that the builder
+// writes for its stack (see Request.Stack and DetectStack), on the stack's
+// local base image; the build log says so first.
+//
+// Errors caused by the commit (no Dockerfile and no stack, a context that is
+// too large, a bad symlink, a failing step) are *paas.Error with code
+// EINVALID, and their messages say what to fix. A stack whose base image is
+// missing is EUNAVAILABLE: the operator makes it.
 func (b *Builder) Build(ctx context.Context, req Request, log io.Writer) (imageID string, err error) {
 	if err := req.Validate(); err != nil {
 		return "", err
 	}
+	explicitDockerfile := req.Dockerfile != ""
 	req.canonicalize()
 	if log == nil {
 		log = io.Discard
 	}
-	src, err := openSource(req.RepoPath, req.Commit, req.Dockerfile)
+	src, err := openCommit(req.RepoPath, req.Commit)
 	if err != nil {
 		return "", err
 	}
-	if err := b.checkBaseImages(ctx, src.dockerfile, req.Dockerfile); err != nil {
+	if err := src.plan(req, explicitDockerfile); err != nil {
 		return "", err
+	}
+	if err := b.checkImages(ctx, src, req.Dockerfile); err != nil {
+		return "", err
+	}
+	if g := src.generated; g != nil {
+		req.Dockerfile = g.name
+		announceStack(log, g, req.Stack != "")
 	}
 	buildContext, err := b.packContext(ctx, src)
 	if err != nil {
@@ -170,7 +213,9 @@ func (b *Builder) buildError(ctx context.Context, req Request, src *source, err 
 	}
 	var se *stepError
 	if errors.As(err, &se) {
-		if ref := se.fromRef(); ref != "" && b.imageMissing(ctx, ref) {
+		if g := src.generated; g != nil {
+			se.Fix = stackFix(g.stack)
+		} else if ref := se.fromRef(); ref != "" && b.imageMissing(ctx, ref) {
 			return b.missingBaseImage(ctx, baseImage{Ref: ref}, req.Dockerfile)
 		}
 		return paas.Errorf(paas.EINVALID, "%s", se.Error())

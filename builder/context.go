@@ -29,7 +29,14 @@ type contextWriter struct {
 	modTime time.Time
 	max     int64
 	size    int64
+	// ignoreSeen is set once the commit's own .dockerignore is written.
+	ignoreSeen bool
 }
+
+// dockerignoreFile is the file at the root of a build context whose patterns
+// the daemon matches against the Dockerfile's name: a Dockerfile that
+// matches is read and then left out of the context.
+const dockerignoreFile = ".dockerignore"
 
 // writeContext writes the tree of src's commit to w as a tar archive of at
 // most max bytes. It keeps regular files with their executable bit and
@@ -38,6 +45,9 @@ type contextWriter struct {
 func writeContext(ctx context.Context, w io.Writer, src *source, max int64) error {
 	cw := &contextWriter{src: src, tw: tar.NewWriter(w), modTime: src.commit.Committer.When.UTC(), max: max}
 	if err := cw.writeTree(ctx, src.tree, ""); err != nil {
+		return err
+	}
+	if err := cw.writeGenerated(); err != nil {
 		return err
 	}
 	if err := cw.tw.Close(); err != nil {
@@ -68,10 +78,11 @@ func (cw *contextWriter) writeEntry(ctx context.Context, t *object.Tree, e objec
 	switch e.Mode {
 	case filemode.Dir:
 		return cw.writeDir(ctx, t, e, name)
-	case filemode.Regular, filemode.Deprecated:
-		return cw.writeFile(e, name, 0o644)
-	case filemode.Executable:
-		return cw.writeFile(e, name, 0o755)
+	case filemode.Regular, filemode.Deprecated, filemode.Executable:
+		if name == dockerignoreFile {
+			return cw.writeDockerignore(e)
+		}
+		return cw.writeFile(e, name, fileMode(e.Mode))
 	case filemode.Symlink:
 		return cw.writeSymlink(e, name)
 	case filemode.Submodule:
@@ -118,6 +129,66 @@ func (cw *contextWriter) writeFile(e object.TreeEntry, name string, mode int64) 
 		return fmt.Errorf("write %s to the build context: %w", name, err)
 	}
 	cw.size += blob.Size
+	return nil
+}
+
+// fileMode is the mode in the context of a file of git mode m.
+func fileMode(m filemode.FileMode) int64 {
+	if m == filemode.Executable {
+		return 0o755
+	}
+	return 0o644
+}
+
+// writeDockerignore writes the commit's .dockerignore, with the name of the
+// generated Dockerfile added when there is one, so that COPY leaves it out.
+func (cw *contextWriter) writeDockerignore(e object.TreeEntry) error {
+	g := cw.src.generated
+	if g == nil {
+		return cw.writeFile(e, dockerignoreFile, fileMode(e.Mode))
+	}
+	cw.ignoreSeen = true
+	body, err := cw.src.readBlob(e.Hash, maxDockerfileBytes+1)
+	if err != nil {
+		return err
+	}
+	if len(body) > maxDockerfileBytes {
+		// Too large to be a real one; the daemon then copies the
+		// generated Dockerfile along with the source, which is harmless.
+		return cw.writeFile(e, dockerignoreFile, fileMode(e.Mode))
+	}
+	return cw.writeBytes(dockerignoreFile, g.ignoreLines(body))
+}
+
+// writeGenerated adds the generated Dockerfile, if any, to the end of the
+// context, and a .dockerignore that names it when the commit has none.
+func (cw *contextWriter) writeGenerated() error {
+	g := cw.src.generated
+	if g == nil {
+		return nil
+	}
+	if !cw.ignoreSeen {
+		if err := cw.writeBytes(dockerignoreFile, g.ignoreLines(nil)); err != nil {
+			return err
+		}
+	}
+	return cw.writeBytes(g.name, g.content)
+}
+
+// writeBytes writes a regular file made by the builder rather than read
+// from the commit.
+func (cw *contextWriter) writeBytes(name string, body []byte) error {
+	size := int64(len(body))
+	if cw.size+tarHeaderBytes+size > cw.max {
+		return cw.tooLarge(name, size)
+	}
+	if err := cw.writeHeader(&tar.Header{Typeflag: tar.TypeReg, Name: name, Mode: 0o644, Size: size}); err != nil {
+		return err
+	}
+	if _, err := cw.tw.Write(body); err != nil {
+		return fmt.Errorf("write %s to the build context: %w", name, err)
+	}
+	cw.size += size
 	return nil
 }
 

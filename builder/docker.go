@@ -9,6 +9,12 @@
 // No registry is reachable from the build hosts, so nothing is ever pulled:
 // a Dockerfile may only build on images that exist locally (see
 // deploy/images.sh, which makes them).
+//
+// A commit without a Dockerfile is built with a language stack (go, node,
+// python or static): the builder writes a Dockerfile for it, on the stack's
+// local image, that installs the dependencies before it copies the source,
+// so that the build cache keeps them. Builds are offline: dependencies come
+// from the commit (vendor/, node_modules/, a vendor/ of wheels).
 package builder
 
 import (

@@ -76,6 +76,12 @@ func newRepo(t *testing.T, files map[string]file, submodules ...string) (bare, c
 // newRepoFromDir is newRepo with the files of dir, such as a sample app.
 func newRepoFromDir(t *testing.T, dir string) (bare, commit string) {
 	t.Helper()
+	return newRepo(t, dirFiles(t, dir))
+}
+
+// dirFiles reads the files of dir, with their modes, for newRepo.
+func dirFiles(t *testing.T, dir string) map[string]file {
+	t.Helper()
 	files := map[string]file{}
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -96,7 +102,7 @@ func newRepoFromDir(t *testing.T, dir string) (bare, commit string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newRepo(t, files)
+	return files
 }
 
 func writeFile(t *testing.T, name string, f file) {

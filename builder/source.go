@@ -26,6 +26,12 @@ type source struct {
 	// dockerfile is the content of the Dockerfile, or nil when it is a
 	// symlink, which the daemon resolves itself.
 	dockerfile []byte
+	// generated is the Dockerfile written for the commit's stack when it
+	// is built without a Dockerfile of its own; writeContext adds it to the
+	// build context. Nil otherwise.
+	generated *generatedDockerfile
+	// treeErr is the first error met by kind or names.
+	treeErr error
 }
 
 // short is the abbreviated commit hash that messages show.
@@ -35,6 +41,19 @@ func (s *source) short() string { return s.commit.Hash.String()[:7] }
 // hash, possibly abbreviated, or a ref) and checks that the commit has a
 // Dockerfile at the path dockerfile.
 func openSource(repoPath, rev, dockerfile string) (*source, error) {
+	s, err := openCommit(repoPath, rev)
+	if err != nil {
+		return nil, err
+	}
+	if s.dockerfile, err = s.readDockerfile(dockerfile); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// openCommit opens the bare repository at repoPath and resolves rev, a
+// commit hash, possibly abbreviated.
+func openCommit(repoPath, rev string) (*source, error) {
 	repo, err := git.PlainOpen(repoPath)
 	if err != nil {
 		return nil, fmt.Errorf("open repository %s: %w", repoPath, err)
@@ -47,11 +66,7 @@ func openSource(repoPath, rev, dockerfile string) (*source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read tree of commit %s: %w", commit.Hash, err)
 	}
-	s := &source{repo: repo, commit: commit, tree: tree}
-	if s.dockerfile, err = s.readDockerfile(dockerfile); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return &source{repo: repo, commit: commit, tree: tree}, nil
 }
 
 // resolveCommit finds the commit named by rev, a full or abbreviated
@@ -89,21 +104,44 @@ func isHexHash(s string) bool {
 // readDockerfile checks that the Dockerfile exists as a file and returns its
 // content.
 func (s *source) readDockerfile(name string) ([]byte, error) {
+	content, found, err := s.findDockerfile(name)
+	if err == nil && !found {
+		err = s.noDockerfile(name)
+	}
+	return content, err
+}
+
+// findDockerfile returns the content of the Dockerfile at name and whether
+// there is one: a file, or a symlink, whose content is nil since the daemon
+// resolves it itself.
+func (s *source) findDockerfile(name string) (content []byte, found bool, err error) {
+	entry, err := s.findEntry(name)
+	if err != nil || entry == nil {
+		return nil, false, err
+	}
+	switch entry.Mode {
+	case filemode.Symlink:
+		return nil, true, nil
+	case filemode.Regular, filemode.Deprecated, filemode.Executable:
+		content, err := s.readBlob(entry.Hash, maxDockerfileBytes)
+		return content, err == nil, err
+	default:
+		return nil, false, nil
+	}
+}
+
+// findEntry returns the tree entry at name, a slash-separated path, or nil
+// when there is none.
+func (s *source) findEntry(name string) (*object.TreeEntry, error) {
 	entry, err := s.tree.FindEntry(name)
-	if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
-		return nil, s.noDockerfile(name)
+	// A path through a file or a submodule finds no tree object.
+	if errors.Is(err, object.ErrEntryNotFound) || errors.Is(err, object.ErrDirectoryNotFound) || errors.Is(err, plumbing.ErrObjectNotFound) {
+		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("find %s in commit %s: %w", name, s.commit.Hash, err)
 	}
-	switch entry.Mode {
-	case filemode.Symlink:
-		return nil, nil
-	case filemode.Regular, filemode.Deprecated, filemode.Executable:
-		return s.readBlob(entry.Hash, maxDockerfileBytes)
-	default:
-		return nil, s.noDockerfile(name)
-	}
+	return entry, nil
 }
 
 func (s *source) noDockerfile(name string) error {

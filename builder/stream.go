@@ -42,6 +42,8 @@ type stepError struct {
 	Detail      string
 	// Output holds the last lines the step printed.
 	Output []string
+	// Fix says what to do about it; empty means fix the Dockerfile.
+	Fix string
 }
 
 func (e *stepError) Error() string {
@@ -59,7 +61,11 @@ func (e *stepError) Error() string {
 	} else {
 		b.WriteString("; ")
 	}
-	b.WriteString("fix the Dockerfile (or the code it builds) and push again")
+	if e.Fix == "" {
+		b.WriteString("fix the Dockerfile (or the code it builds) and push again")
+	} else {
+		b.WriteString(e.Fix)
+	}
 	return b.String()
 }
 

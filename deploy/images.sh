@@ -4,14 +4,22 @@
 # every base image is made here, once. An image that already exists is left
 # alone, so a second run returns at once.
 #
-#   paas/busybox:1.35  FROM scratch + Debian's static busybox, applets in /bin
-#   debian:bookworm    debootstrap --variant=minbase, imported (takes minutes)
+#   paas/busybox:1.35     FROM scratch + Debian's static busybox, applets in /bin
+#   debian:bookworm       debootstrap --variant=minbase, imported (takes minutes)
+#   paas/stack-<name>:1   the language stacks that apps without a Dockerfile
+#                         build on: go, node, python (on debian:bookworm, with
+#                         Debian's packages) and static (on paas/busybox), from
+#                         deploy/stacks/<name>/Dockerfile
 #
-# Both carry the label org.gitpaas.base-image=true; the builder lists images
+# All carry the label org.gitpaas.base-image=true; the builder lists images
 # with that label when a Dockerfile names a base image that does not exist.
+# A stack image also carries org.gitpaas.stack-hash, the hash of its
+# Dockerfile and of its base image's ID: it is rebuilt when either changed.
 #
 # Usage: deploy/images.sh
-# Env:   PAAS_SKIP_DEBIAN_IMAGE=1  do not make debian:bookworm
+# Env:   PAAS_SKIP_DEBIAN_IMAGE=1  do not make debian:bookworm (the stacks on
+#                                  it are then made only if it exists)
+#        PAAS_SKIP_STACK_IMAGES=1  do not make the stack images
 #        DEBIAN_MIRROR             mirror for debootstrap (default: the one apt
 #                                  uses, else http://deb.debian.org/debian)
 set -euo pipefail
@@ -20,6 +28,10 @@ readonly BASE_LABEL="org.gitpaas.base-image=true"
 readonly BUSYBOX_IMAGE="paas/busybox:1.35"
 readonly DEBIAN_IMAGE="debian:bookworm"
 readonly DEBIAN_SUITE="bookworm"
+readonly STACKS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/stacks"
+readonly STACKS=(go node python static)
+readonly STACK_TAG=1
+readonly STACK_HASH_LABEL="org.gitpaas.stack-hash"
 
 log() { echo "images: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -163,12 +175,74 @@ make_debian() {
   log "made $DEBIAN_IMAGE"
 }
 
+# stack_base prints the image that the Dockerfile $1 builds on (its first FROM).
+stack_base() {
+  awk 'toupper($1) == "FROM" { print $2; exit }' "$1"
+}
+
+# stack_hash prints the hash of a stack: its directory's files, names and
+# content, and the ID of its base image $2.
+stack_hash() {
+  local dir=$1 base_id=$2
+  {
+    (cd "$dir" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+    echo "base $base_id"
+  } | sha256sum | cut -c1-16
+}
+
+image_label() {
+  docker image inspect -f "{{index .Config.Labels \"$2\"}}" "$1" 2>/dev/null || true
+}
+
+# make_stack builds paas/stack-$1:1 from deploy/stacks/$1 unless an image
+# with the same hash exists.
+make_stack() {
+  local name=$1 dir="$STACKS_DIR/$1" image="paas/stack-$1:$STACK_TAG"
+  [[ -f "$dir/Dockerfile" ]] || die "$dir/Dockerfile is missing"
+  local base base_id hash
+  base="$(stack_base "$dir/Dockerfile")"
+  if ! have_image "$base"; then
+    [[ "${PAAS_SKIP_DEBIAN_IMAGE:-}" == 1 ]] || die "$image builds on $base, which does not exist"
+    log "skipping $image: its base $base does not exist (PAAS_SKIP_DEBIAN_IMAGE=1)"
+    return
+  fi
+  base_id="$(docker image inspect -f '{{.Id}}' "$base")"
+  hash="$(stack_hash "$dir" "$base_id")"
+  if [[ "$(image_label "$image" "$STACK_HASH_LABEL")" == "$hash" ]]; then
+    log "$image is up to date ($hash); skipping"
+    return
+  fi
+  log "building $image ($hash) on $base"
+  local start=$SECONDS old
+  old="$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)"
+  # The classic builder, as the platform's builder uses; its build output
+  # goes to stderr, which keeps the apt-get output of a slow first build.
+  DOCKER_BUILDKIT=0 docker build --pull=false \
+    --label "$BASE_LABEL" --label "$STACK_HASH_LABEL=$hash" \
+    -t "$image" "$dir" >&2
+  # The old image goes unless app images still build on it.
+  [[ -z "$old" ]] || docker image rm "$old" >/dev/null 2>&1 || true
+  log "made $image in $((SECONDS - start))s"
+}
+
+make_stacks() {
+  if [[ "${PAAS_SKIP_STACK_IMAGES:-}" == 1 ]]; then
+    log "skipping the stack images (PAAS_SKIP_STACK_IMAGES=1)"
+    return
+  fi
+  local name
+  for name in "${STACKS[@]}"; do
+    make_stack "$name"
+  done
+}
+
 main() {
   command -v docker >/dev/null || die "the docker CLI is not installed (apt-get install docker.io)"
   docker info >/dev/null 2>&1 ||
     die "the Docker Engine is not reachable; start it (dockerd >/tmp/dockerd.log 2>&1 &) and run again"
   make_busybox
   make_debian
+  make_stacks
 }
 
 main "$@"

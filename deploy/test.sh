@@ -12,7 +12,7 @@ LOGS="${PAAS_TEST_LOGS:-${TMPDIR:-/tmp}/paas-test-logs}"
 mkdir -p "$LOGS"
 
 if [[ $(id -u) -eq 0 ]]; then
-  apt_install git curl ca-certificates postgresql busybox-static docker.io
+  apt_install git curl ca-certificates postgresql busybox-static docker.io debootstrap
   ensure_docker "$LOGS"
 else
   log "not root: using what is installed (integration tests skip what is missing unless CI=true)"
@@ -21,7 +21,7 @@ need_go
 PAAS_NOMAD_BIN="$(ensure_nomad)"
 export PAAS_NOMAD_BIN
 if docker info >/dev/null 2>&1; then
-  PAAS_SKIP_DEBIAN_IMAGE=1 ensure_base_images
+  ensure_base_images
 fi
 
 log "gofmt"

@@ -72,7 +72,9 @@ func (s *Scheduler) followRun(ctx context.Context, id, evalID string, out io.Wri
 	logCtx, stopLogs := context.WithCancel(context.WithoutCancel(ctx))
 	defer streams.Wait() // out is not written to after Run returns
 	defer stopLogs()
-	if started(a) {
+	// A short command may have finished before it was seen running: its
+	// logs are still there to read, so stream whenever the task started.
+	if started(a) || a.TaskStates[runTask] != nil {
 		full, _, err := s.client.Allocations().Info(a.ID, query(ctx))
 		if err != nil {
 			return 0, fmt.Errorf("look up allocation %s: %w", a.ID, nomadError(err))
