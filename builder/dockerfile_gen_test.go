@@ -264,16 +264,10 @@ func TestGenerateDockerfileErrors(t *testing.T) {
 			want:  []string{"go.mod of commit abc1234 requires other modules", "no vendor/ directory", `run "go mod vendor"`},
 		},
 		{
-			name:  "go version newer Go writes",
-			tree:  memTree{"go.mod": "module x\n\ngo 1.22.3\n", "main.go": ""},
+			name:  "go version newer than the stack's",
+			tree:  memTree{"go.mod": "module x\n\ngo 1.24.1\n", "main.go": ""},
 			stack: StackGo,
-			want:  []string{"go.mod of commit abc1234 says go 1.22.3, which the go stack's Go 1.19 (Debian bookworm) cannot read", `write "go 1.19"`, "or add a Dockerfile"},
-		},
-		{
-			name:  "go toolchain line",
-			tree:  memTree{"go.mod": "module x\n\ngo 1.19\n\ntoolchain go1.21.0\n", "main.go": ""},
-			stack: StackGo,
-			want:  []string{"says toolchain"},
+			want:  []string{"go.mod of commit abc1234 says go 1.24.1, which is newer than the go stack's Go 1.23", `write "go 1.23"`, "or add a Dockerfile"},
 		},
 		{
 			name:  "go.mod missing for the go stack",

@@ -3,13 +3,18 @@ package builder
 import (
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/gitpaas/paas"
 )
 
-// goStackVersion is the Go of paas/stack-go: Debian bookworm's golang-go.
-const goStackVersion = "1.19"
+// goStackVersion is the Go of paas/stack-go: golang-1.23 from
+// bookworm-backports. goStackMinor is its minor version.
+const (
+	goStackVersion = "1.23"
+	goStackMinor   = 23
+)
 
 // goModule is what the go stack reads of go.mod.
 type goModule struct {
@@ -52,21 +57,23 @@ func parseGoMod(body []byte) goModule {
 	return m
 }
 
-// goVersionPattern is the form of go directive that Go 1.19 reads: 1.N.
-// Go 1.21 and later write 1.N.P, which it rejects.
-var goVersionPattern = regexp.MustCompile(`^1\.[0-9]+$`)
+// goVersionPattern is the form of a go directive: 1.N, 1.N.P or 1.NrcK.
+var goVersionPattern = regexp.MustCompile(`^1\.([0-9]+)(\.[0-9]+|rc[0-9]+)?$`)
 
-// check reports why Go 1.19 cannot build the module.
+// check reports why the stack's Go cannot build the module: a go
+// directive newer than it. (A toolchain line is ignored: the stack builds
+// with GOTOOLCHAIN=local, offline.)
 func (m goModule) check(commit string) error {
-	says := "go " + clip(m.goVersion)
-	switch {
-	case m.toolchain:
-		says = "toolchain"
-	case m.goVersion == "" || goVersionPattern.MatchString(m.goVersion):
+	if m.goVersion == "" {
 		return nil
 	}
-	return paas.Errorf(paas.EINVALID, "go.mod of commit %s says %s, which the go stack's Go %s (Debian bookworm) cannot read; if the app builds with Go %s, write \"go %s\" in go.mod without a toolchain line, or add a Dockerfile",
-		commit, says, goStackVersion, goStackVersion, goStackVersion)
+	if g := goVersionPattern.FindStringSubmatch(m.goVersion); g != nil {
+		if minor, err := strconv.Atoi(g[1]); err == nil && minor <= goStackMinor {
+			return nil
+		}
+	}
+	return paas.Errorf(paas.EINVALID, "go.mod of commit %s says go %s, which is newer than the go stack's Go %s; if the app builds with Go %s, write \"go %s\" in go.mod, or add a Dockerfile",
+		commit, clip(m.goVersion), goStackVersion, goStackVersion, goStackVersion)
 }
 
 // goDeps copies go.mod, go.sum and vendor/ and readies the dependencies. The

@@ -9,6 +9,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/gitpaas/paas"
@@ -36,8 +37,15 @@ type Builds interface {
 // Releases records releases and which one is current.
 type Releases interface {
 	CreateRelease(ctx context.Context, r *paas.Release) (*paas.Release, error)
+	GetRelease(ctx context.Context, app string, version int) (*paas.Release, error)
 	SetReleaseStatus(ctx context.Context, app string, version int, status paas.ReleaseStatus, errMsg string) error
 	MarkReleaseCurrent(ctx context.Context, app string, version int) error
+}
+
+// Config keeps the config vars of apps that have no release yet.
+type Config interface {
+	GetConfig(ctx context.Context, app string) (map[string]string, error)
+	UpdateConfig(ctx context.Context, app string, changes map[string]*string) (map[string]string, error)
 }
 
 // Recoverer fails the work a crash interrupted.
@@ -50,19 +58,24 @@ type Store interface {
 	Apps
 	Builds
 	Releases
+	Config
 	Recoverer
 }
 
-// Builder makes an image from a commit.
+// Builder makes an image from a commit, and reads the commit's files.
 type Builder interface {
 	Build(ctx context.Context, req builder.Request, log io.Writer) (imageID string, err error)
+	ReadFile(ctx context.Context, repoPath, commit, name string, max int64) ([]byte, error)
 }
 
-// Scheduler runs releases.
+// Scheduler runs releases and one-off processes.
 type Scheduler interface {
 	Deploy(ctx context.Context, d paas.Deployment, progress io.Writer) error
 	Retire(ctx context.Context, app string, keep int) error
 	Releases(ctx context.Context, app string) ([]int, error)
+	Run(ctx context.Context, o paas.OneOff, out io.Writer) (exitCode int, err error)
+	Restart(ctx context.Context, app string, release int, process string) error
+	Processes(ctx context.Context, app string) ([]paas.ProcessState, error)
 }
 
 // Options configure a Pipeline.
@@ -81,6 +94,9 @@ type Pipeline struct {
 	builder   Builder
 	scheduler Scheduler
 	logger    *slog.Logger
+
+	mu    sync.Mutex
+	locks map[string]*sync.Mutex // by app: one release change at a time
 }
 
 // New returns a Pipeline.
@@ -94,5 +110,20 @@ func New(opts Options, store Store, b Builder, s Scheduler, logger *slog.Logger)
 	if opts.AppURL == nil {
 		opts.AppURL = func(app string) string { return app }
 	}
-	return &Pipeline{opts: opts, store: store, builder: b, scheduler: s, logger: logger}
+	return &Pipeline{opts: opts, store: store, builder: b, scheduler: s, logger: logger, locks: map[string]*sync.Mutex{}}
+}
+
+// lockApp serialises the changes that make releases of app (the release
+// step of a push, config changes, scaling, rollbacks) so each starts from
+// the release the previous one left current. It returns the unlock.
+func (p *Pipeline) lockApp(app string) func() {
+	p.mu.Lock()
+	l, ok := p.locks[app]
+	if !ok {
+		l = &sync.Mutex{}
+		p.locks[app] = l
+	}
+	p.mu.Unlock()
+	l.Lock()
+	return l.Unlock
 }

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/gitpaas/paas"
-	"github.com/gitpaas/paas/builder"
+	"github.com/gitpaas/paas/internal/appspec"
 	"github.com/gitpaas/paas/internal/gitserver"
 )
 
@@ -32,12 +32,17 @@ func (p *Pipeline) HandlePush(ctx context.Context, push gitserver.Push, out io.W
 	}
 	log := p.logger.With("app", push.App, "build", b.ID)
 	log.Info("build started", "commit", update.New)
-	image, err := p.build(ctx, b, push.RepoPath, out)
+	spec, appYML, err := p.loadSpec(ctx, push.RepoPath, update.New, out)
+	if err != nil {
+		p.finishBuild(b.ID, paas.BuildFailed, "", err)
+		return err
+	}
+	image, err := p.build(ctx, b, push.RepoPath, spec, out)
 	if err != nil {
 		log.Info("build failed", "error", err)
 		return err
 	}
-	return p.release(ctx, b, image, out)
+	return p.release(ctx, b, image, releaseSpec(spec), appYML, out)
 }
 
 // deployableUpdate picks the one branch update a push may deploy.
@@ -61,16 +66,13 @@ func deployableUpdate(updates []gitserver.RefUpdate) (gitserver.RefUpdate, error
 }
 
 // build runs the image build, recording its outcome and output.
-func (p *Pipeline) build(ctx context.Context, b *paas.Build, repo string, out io.Writer) (string, error) {
+func (p *Pipeline) build(ctx context.Context, b *paas.Build, repo string, spec *appspec.Spec, out io.Writer) (string, error) {
 	fmt.Fprintf(out, "-----> Building %s from commit %s (build %d)\n", b.App, short(b.Commit), b.ID)
 	logw := newBuildLog(ctx, p.store, b.ID, out)
 	image := fmt.Sprintf("%s/%s:build-%d", p.opts.ImageRepository, b.App, b.ID)
 	err := p.store.StartBuild(ctx, b.ID)
 	if err == nil {
-		_, err = p.builder.Build(ctx, builder.Request{
-			RepoPath: repo, Commit: b.Commit, Tag: image,
-			Labels: map[string]string{"paas.app": b.App},
-		}, logw)
+		_, err = p.builder.Build(ctx, buildRequest(repo, b.Commit, image, b.App, spec), logw)
 	}
 	logw.Close()
 	if err != nil {
@@ -83,22 +85,84 @@ func (p *Pipeline) build(ctx context.Context, b *paas.Build, repo string, out io
 
 // release records a release of image and rolls it out. The release becomes
 // current only once the scheduler reports it healthy.
-func (p *Pipeline) release(ctx context.Context, b *paas.Build, image string, out io.Writer) error {
-	r, err := p.store.CreateRelease(ctx, &paas.Release{App: b.App, Image: image, BuildID: b.ID,
-		Description: "Deploy " + short(b.Commit), CreatedBy: b.CreatedBy})
-	if err != nil {
+func (p *Pipeline) release(ctx context.Context, b *paas.Build, image string, spec paas.ReleaseSpec, appYML string, out io.Writer) error {
+	unlock := p.lockApp(b.App)
+	defer unlock()
+	next := &paas.Release{App: b.App, Image: image, BuildID: b.ID, Reason: paas.ReasonDeploy,
+		Description: "Deploy " + short(b.Commit), CreatedBy: b.CreatedBy, Spec: spec, AppYML: appYML}
+	if err := p.inherit(ctx, next); err != nil {
 		p.finishBuild(b.ID, paas.BuildFailed, image, err)
 		return err
 	}
 	p.finishBuild(b.ID, paas.BuildSucceeded, image, nil)
-	if err := p.store.SetBuildRelease(ctx, b.ID, r.Version); err != nil {
-		p.logger.Error("link build to release", "app", b.App, "build", b.ID, "error", err)
-	}
-	fmt.Fprintf(out, "-----> Launching v%d\n", r.Version)
-	if err := p.rollout(ctx, r, out); err != nil {
+	_, err := p.releaseAndRollout(ctx, next, true, out)
+	return err
+}
+
+// inherit gives a pushed release the app's config vars and keeps the counts
+// of process types the current release already runs (set with ps:scale),
+// as Heroku does; new process types start at the count app.yml declares.
+func (p *Pipeline) inherit(ctx context.Context, next *paas.Release) error {
+	cfg, err := p.store.GetConfig(ctx, next.App)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "-----> Released v%d\n       %s deployed\n", r.Version, p.opts.AppURL(b.App))
+	next.Config = cfg
+	cur, err := p.currentRelease(ctx, next.App)
+	if paas.ErrorCode(err) == paas.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for i, proc := range next.Spec.Formation {
+		if old, ok := cur.Spec.Process(proc.Type); ok {
+			next.Spec.Formation[i].Count = old.Count
+		}
+	}
+	return nil
+}
+
+// releaseAndRollout records next as a new release and rolls it out: the
+// release command first (when asked and declared), then the processes. It
+// becomes current only once healthy; on any failure the previous release
+// keeps serving. The caller holds the app's lock.
+func (p *Pipeline) releaseAndRollout(ctx context.Context, next *paas.Release, releasePhase bool, out io.Writer) (*paas.Release, error) {
+	r, err := p.store.CreateRelease(ctx, next)
+	if err != nil {
+		return nil, err
+	}
+	if r.BuildID != 0 && r.Reason == paas.ReasonDeploy {
+		if err := p.store.SetBuildRelease(ctx, r.BuildID, r.Version); err != nil {
+			p.logger.Error("link build to release", "app", r.App, "build", r.BuildID, "error", err)
+		}
+	}
+	fmt.Fprintf(out, "-----> Launching v%d (%s)\n", r.Version, r.Description)
+	if releasePhase && len(r.Spec.ReleaseCommand) > 0 {
+		if err := p.releasePhase(ctx, r, out); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.rollout(ctx, r, out); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(out, "-----> Released v%d\n       %s deployed\n", r.Version, p.opts.AppURL(r.App))
+	return r, nil
+}
+
+// releasePhase runs the release command once; a failure aborts the release
+// before any process of it starts.
+func (p *Pipeline) releasePhase(ctx context.Context, r *paas.Release, out io.Writer) error {
+	fmt.Fprintf(out, "-----> Running release command: %s\n", strings.Join(r.Spec.ReleaseCommand, " "))
+	code, err := p.scheduler.Run(ctx, oneOffOf(r, r.Spec.ReleaseCommand), indent(out))
+	if err == nil && code != 0 {
+		err = paas.Errorf(paas.EINVALID, "the release command exited with code %d; fix it and push again", code)
+	}
+	if err != nil {
+		err = userError(err, "release command")
+		p.failRelease(r, err)
+		return previousStillServing(ctx, p.store, r, err)
+	}
 	return nil
 }
 
@@ -107,9 +171,7 @@ func (p *Pipeline) release(ctx context.Context, b *paas.Build, image string, out
 func (p *Pipeline) rollout(ctx context.Context, r *paas.Release, out io.Writer) error {
 	log := p.logger.With("app", r.App, "release", r.Version)
 	_ = p.store.SetReleaseStatus(ctx, r.App, r.Version, paas.ReleaseDeploying, "")
-	d := paas.Deployment{App: r.App, Release: r.Version, Image: r.Image, HealthPath: "/",
-		Processes: []paas.Process{{Type: "web", Count: 1}}}
-	if err := p.scheduler.Deploy(ctx, d, indent(out)); err != nil {
+	if err := p.scheduler.Deploy(ctx, deploymentOf(r), indent(out)); err != nil {
 		err = userError(err, fmt.Sprintf("release v%d failed to start", r.Version))
 		p.failRelease(r, err)
 		log.Info("release failed", "error", err)
@@ -119,7 +181,7 @@ func (p *Pipeline) rollout(ctx context.Context, r *paas.Release, out io.Writer) 
 		p.failRelease(r, err)
 		return err
 	}
-	log.Info("release current")
+	log.Info("release current", "reason", r.Reason)
 	go p.retire(r.App, r.Version)
 	return nil
 }

@@ -27,16 +27,29 @@ func (p *Pipeline) Reconcile(ctx context.Context) error {
 		return err
 	}
 	for _, app := range apps {
-		running, err := p.scheduler.Releases(ctx, app.Name)
-		if err != nil {
+		if err := p.stopStrays(ctx, app.Name); err != nil {
 			return err
-		}
-		if slices.ContainsFunc(running, func(v int) bool { return v != app.Release }) {
-			p.logger.Info("stopping stray releases", "app", app.Name, "release", app.Release, "running", running)
-			if err := p.scheduler.Retire(ctx, app.Name, app.Release); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
+}
+
+// stopStrays retires app's jobs other than its current release's, under the
+// app's lock so that a rollout in flight is not mistaken for a stray.
+func (p *Pipeline) stopStrays(ctx context.Context, name string) error {
+	unlock := p.lockApp(name)
+	defer unlock()
+	app, err := p.store.GetApp(ctx, name)
+	if err != nil {
+		return err
+	}
+	running, err := p.scheduler.Releases(ctx, name)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(running, func(v int) bool { return v != app.Release }) {
+		return nil
+	}
+	p.logger.Info("stopping stray releases", "app", name, "release", app.Release, "running", running)
+	return p.scheduler.Retire(ctx, name, app.Release)
 }
