@@ -111,7 +111,7 @@ func (m *Main) wire(ctx context.Context) error {
 		GitURL: func(app string) string { return publicURL + "/git/" + app + ".git" },
 		WebURL: webURL,
 	}, api.Handlers{
-		Auth: tokens, Apps: m.db, Lifecycle: apps.New(m.db, git, sched, b, "paas", m.logger),
+		Auth: tokens, Apps: m.db, Lifecycle: apps.New(m.pipeline, m.db, git, sched, b, "paas", m.logger),
 		Builds: m.db, Releases: m.db, Git: git, GitHooks: git.HookHandler(), Health: m.health,
 		Releaser: m.pipeline, Config: m.db, Events: m.db,
 	}, m.logger)

@@ -35,8 +35,15 @@ type Images interface {
 	RemoveRepository(ctx context.Context, repository string) error
 }
 
+// Locker serialises the changes to one app's releases; the deploy pipeline
+// holds it while it rolls out and while its reconciler repairs drift.
+type Locker interface {
+	LockApp(app string) (unlock func())
+}
+
 // Service creates and destroys apps.
 type Service struct {
+	locker          Locker
 	store           Store
 	repos           Repos
 	jobs            Jobs
@@ -47,8 +54,8 @@ type Service struct {
 
 // New returns a Service. imageRepository is the prefix of image names, as
 // given to the pipeline.
-func New(store Store, repos Repos, jobs Jobs, images Images, imageRepository string, logger *slog.Logger) *Service {
-	return &Service{store: store, repos: repos, jobs: jobs, images: images, imageRepository: imageRepository, logger: logger}
+func New(locker Locker, store Store, repos Repos, jobs Jobs, images Images, imageRepository string, logger *slog.Logger) *Service {
+	return &Service{locker: locker, store: store, repos: repos, jobs: jobs, images: images, imageRepository: imageRepository, logger: logger}
 }
 
 // Create validates name and makes the app and its repository, or neither.
@@ -72,8 +79,12 @@ func (s *Service) Create(ctx context.Context, name, owner string) (*paas.App, er
 }
 
 // Destroy stops the app's processes, then removes its row, repository and
-// images. Each step tolerates a previous, partial destroy.
+// images. Each step tolerates a previous, partial destroy. It holds the
+// app's lock until the row is gone, so the reconciler cannot restart the
+// processes it stops.
 func (s *Service) Destroy(ctx context.Context, name string) error {
+	unlock := s.locker.LockApp(name)
+	defer unlock()
 	if _, err := s.store.GetApp(ctx, name); err != nil {
 		return err
 	}

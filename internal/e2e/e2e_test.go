@@ -127,6 +127,26 @@ func TestPushDeploysAndRedeploys(t *testing.T) {
 	}
 
 	t.Run("bad input leaves v2 serving", func(t *testing.T) { badInput(t, s, dir) })
+
+	t.Run("destroy", func(t *testing.T) {
+		if out, err := s.run(dir, "wrong-name\n", filepath.Join(binDir, "paas"), "apps:destroy"); err == nil {
+			t.Fatalf("destroy with a wrong confirmation went ahead:\n%s", out)
+		}
+		serves(t, s, "hello", "version two")
+		s.mustPaas(dir, "apps:destroy", "--confirm", "hello")
+		eventually(t, 30*time.Second, func() string {
+			if code, _ := s.get("hello", "/"); code != 404 {
+				return fmt.Sprintf("GET hello after destroy = %d; want 404", code)
+			}
+			return ""
+		})
+		if _, err := os.Stat(filepath.Join(s.dataDir, "repos", "hello.git")); !os.IsNotExist(err) {
+			t.Errorf("the repository outlived its app: %v", err)
+		}
+		if out, err := s.paas("", "apps:info", "-a", "hello"); err == nil || !strings.Contains(out, "not found") {
+			t.Errorf("apps:info after destroy: %v %q", err, out)
+		}
+	})
 }
 
 func badInput(t *testing.T, s *stack, dir string) {

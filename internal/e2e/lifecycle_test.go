@@ -120,6 +120,15 @@ func TestLifecycle(t *testing.T) {
 		})
 	})
 
+	t.Run("restart replaces the worker", func(t *testing.T) {
+		before := processIDs(t, s, dir, "worker")
+		s.mustPaas(dir, "ps:restart", "worker")
+		after := processIDs(t, s, dir, "worker")
+		if len(after) != 1 || after[0] == before[0] {
+			t.Errorf("worker allocations before %v, after restart %v; want a new one", before, after)
+		}
+	})
+
 	t.Run("failing release command keeps the old release", func(t *testing.T) {
 		out, err := s.paas(dir, "config:set", "FAIL_RELEASE=1")
 		if err == nil || !strings.Contains(out, "release command") {
@@ -184,4 +193,18 @@ func TestLifecycle(t *testing.T) {
 	if strings.Contains(s.logs.String(), secret) {
 		t.Error("a config var value appears in the platform's logs")
 	}
+}
+
+// processIDs returns the allocation IDs of the running instances of typ.
+func processIDs(t *testing.T, s *stack, dir, typ string) []string {
+	t.Helper()
+	var ps []paas.ProcessState
+	decode(t, s.mustPaas(dir, "ps", "--json"), &ps)
+	var ids []string
+	for _, p := range ps {
+		if p.Type == typ && p.State == "running" {
+			ids = append(ids, p.AllocID)
+		}
+	}
+	return ids
 }

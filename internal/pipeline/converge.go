@@ -93,6 +93,9 @@ func (r *Reconciler) converge(ctx context.Context, app string) error {
 	unlock := r.p.lockApp(app)
 	defer unlock()
 	cur, err := r.p.currentRelease(ctx, app)
+	if paas.ErrorCode(err) == paas.ENOTFOUND {
+		return nil // destroyed, or never released, since the listing
+	}
 	if err != nil {
 		return err
 	}

@@ -113,9 +113,12 @@ func New(opts Options, store Store, b Builder, s Scheduler, logger *slog.Logger)
 	return &Pipeline{opts: opts, store: store, builder: b, scheduler: s, logger: logger, locks: map[string]*sync.Mutex{}}
 }
 
-// lockApp serialises the changes that make releases of app (the release
-// step of a push, config changes, scaling, rollbacks) so each starts from
-// the release the previous one left current. It returns the unlock.
+// LockApp serialises the changes that make releases of app (the release
+// step of a push, config changes, scaling, rollbacks, drift repair, and
+// destroying the app) so each starts from the state the previous one left.
+// It returns the unlock.
+func (p *Pipeline) LockApp(app string) func() { return p.lockApp(app) }
+
 func (p *Pipeline) lockApp(app string) func() {
 	p.mu.Lock()
 	l, ok := p.locks[app]
