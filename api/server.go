@@ -55,6 +55,7 @@ func New(opts Options, h Handlers, logger *slog.Logger) http.Handler {
 	e.POST("/internal/git/hooks/:id", gin.WrapH(h.GitHooks))
 
 	v1 := e.Group("/v1", authenticate(h.Auth), limitBody(opts.MaxBodyBytes))
+	v1.GET("/openapi.json", serveOpenAPI())
 	v1.GET("/whoami", whoami)
 	apps := &appHandlers{store: h.Apps, lifecycle: h.Lifecycle, events: h.Events, opts: opts}
 	v1.GET("/apps", apps.list)

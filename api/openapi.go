@@ -1,0 +1,204 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gitpaas/paas"
+)
+
+// operation documents one route of /v1 for the OpenAPI document. Every
+// route gin serves under /v1 must have one; TestOpenAPIMatchesRoutes fails
+// otherwise.
+type operation struct {
+	Method, Path string // gin form: /v1/apps/:app
+	Summary      string
+	Tag          string
+	Request      any    // a value of the request body's type, or nil
+	Response     any    // a value of the success body's type, or nil
+	Status       int    // success status
+	Produces     string // content type when not JSON, e.g. text/plain
+}
+
+// operations is the API as documented. Keep it in the order of server.go.
+var operations = []operation{
+	{"GET", "/v1/openapi.json", "This document", "meta", nil, nil, 200, "application/json"},
+	{"GET", "/v1/whoami", "The user the token belongs to", "users", nil, paas.User{}, 200, ""},
+	{"GET", "/v1/apps", "List apps", "apps", nil, []appBody{}, 200, ""},
+	{"POST", "/v1/apps", "Create an app and its git repository", "apps", createAppRequest{}, appBody{}, 201, ""},
+	{"GET", "/v1/apps/:app", "Show an app", "apps", nil, appBody{}, 200, ""},
+	{"DELETE", "/v1/apps/:app", "Destroy an app with its processes, repository, builds and releases", "apps", nil, nil, 204, ""},
+	{"GET", "/v1/apps/:app/builds", "List builds, newest first", "builds", nil, []paas.Build{}, 200, ""},
+	{"GET", "/v1/apps/:app/builds/:id", "Show a build", "builds", nil, paas.Build{}, 200, ""},
+	{"GET", "/v1/apps/:app/builds/:id/log", "A build's output", "builds", nil, nil, 200, "text/plain"},
+	{"GET", "/v1/apps/:app/releases", "List releases, newest first", "releases", nil, []paas.Release{}, 200, ""},
+	{"GET", "/v1/apps/:app/releases/:version", "Show a release (3 or v3)", "releases", nil, paas.Release{}, 200, ""},
+	{"GET", "/v1/apps/:app/config", "The current config vars", "config", nil, map[string]string{}, 200, ""},
+	{"PATCH", "/v1/apps/:app/config", "Set (or, with null, unset) config vars; makes a release", "config", map[string]*string{}, configChangeResult{}, 200, ""},
+	{"POST", "/v1/apps/:app/rollback", "Roll back to an earlier release as a new release", "releases", rollbackRequest{}, paas.Release{}, 201, ""},
+	{"GET", "/v1/apps/:app/formation", "The process formation of the current release", "processes", nil, []paas.Process{}, 200, ""},
+	{"PATCH", "/v1/apps/:app/formation", "Scale process types; makes a release", "processes", map[string]int{}, paas.Release{}, 200, ""},
+	{"GET", "/v1/apps/:app/ps", "Running instances", "processes", nil, []paas.ProcessState{}, 200, ""},
+	{"POST", "/v1/apps/:app/ps/restart", "Restart instances of a type, or all", "processes", restartRequest{}, nil, 204, ""},
+	{"POST", "/v1/apps/:app/runs", "Run a one-off process; streams output, exit code in the Paas-Exit-Code trailer", "processes", runRequest{}, nil, 200, "text/plain"},
+}
+
+// openAPIDocument builds the OpenAPI 3 document of operations.
+func openAPIDocument() map[string]any {
+	paths := map[string]any{}
+	for _, op := range operations {
+		path := ginToOpenAPI(op.Path)
+		item, _ := paths[path].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths[path] = item
+		}
+		item[strings.ToLower(op.Method)] = op.document()
+	}
+	return map[string]any{
+		"openapi": "3.0.3",
+		"info": map[string]any{"title": "paas", "version": "v1",
+			"description": "The platform's REST API. Every route needs Authorization: Bearer <token>. Errors are {\"error\":{\"code\",\"message\",\"request_id\"}}."},
+		"servers": []any{map[string]any{"url": "/"}},
+		"paths":   paths,
+		"components": map[string]any{
+			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer"}},
+			"schemas":         map[string]any{"Error": schemaOf(reflect.TypeOf(errorBody{}))},
+		},
+		"security": []any{map[string]any{"bearer": []any{}}},
+	}
+}
+
+var ginParam = regexp.MustCompile(`:([a-z_]+)`)
+
+func ginToOpenAPI(path string) string { return ginParam.ReplaceAllString(path, "{$1}") }
+
+func (op operation) document() map[string]any {
+	doc := map[string]any{"summary": op.Summary, "tags": []string{op.Tag}, "operationId": operationID(op)}
+	var params []any
+	for _, m := range ginParam.FindAllStringSubmatch(op.Path, -1) {
+		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+	}
+	if op.Method == http.MethodPost {
+		params = append(params, map[string]any{"name": "Idempotency-Key", "in": "header", "required": false,
+			"description": "Replays the first response for the same key within 24 hours", "schema": map[string]any{"type": "string"}})
+	}
+	if params != nil {
+		doc["parameters"] = params
+	}
+	if op.Request != nil {
+		doc["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+			"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(op.Request))}}}
+	}
+	ok := map[string]any{"description": http.StatusText(op.Status)}
+	switch {
+	case op.Produces != "":
+		ok["content"] = map[string]any{op.Produces: map[string]any{"schema": map[string]any{"type": "string"}}}
+	case op.Response != nil:
+		ok["content"] = map[string]any{"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(op.Response))}}
+	}
+	errRef := map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}}
+	responses := map[string]any{itoa(op.Status): ok}
+	for _, code := range []int{401, 403, 404, 409, 422, 429, 500, 503} {
+		r := map[string]any{"description": http.StatusText(code)}
+		for k, v := range errRef {
+			r[k] = v
+		}
+		responses[itoa(code)] = r
+	}
+	doc["responses"] = responses
+	return doc
+}
+
+func operationID(op operation) string {
+	id := strings.ToLower(op.Method)
+	for _, part := range strings.Split(strings.TrimPrefix(op.Path, "/v1/"), "/") {
+		part = strings.TrimPrefix(part, ":")
+		for _, w := range strings.FieldsFunc(part, func(r rune) bool { return r == '.' || r == '_' }) {
+			id += strings.ToUpper(w[:1]) + w[1:]
+		}
+	}
+	return id
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+var timeType, durationType = reflect.TypeOf(time.Time{}), reflect.TypeOf(time.Duration(0))
+
+// schemaOf is a JSON Schema of t as encoding/json writes it.
+func schemaOf(t reflect.Type) map[string]any {
+	switch {
+	case t == timeType:
+		return map[string]any{"type": "string", "format": "date-time"}
+	case t == durationType:
+		return map[string]any{"type": "integer", "description": "nanoseconds"}
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		s := schemaOf(t.Elem())
+		s["nullable"] = true
+		return s
+	case reflect.String:
+		return map[string]any{"type": "string"}
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint32, reflect.Uint64:
+		return map[string]any{"type": "integer"}
+	case reflect.Float32, reflect.Float64:
+		return map[string]any{"type": "number"}
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return map[string]any{"type": "string", "format": "byte"}
+		}
+		return map[string]any{"type": "array", "items": schemaOf(t.Elem())}
+	case reflect.Map:
+		return map[string]any{"type": "object", "additionalProperties": schemaOf(t.Elem())}
+	case reflect.Struct:
+		props := map[string]any{}
+		addFields(t, props)
+		return map[string]any{"type": "object", "properties": props}
+	}
+	return map[string]any{}
+}
+
+// addFields adds t's JSON fields to props, flattening embedded structs as
+// encoding/json does.
+func addFields(t reflect.Type, props map[string]any) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" || !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		ft := f.Type
+		if f.Anonymous && name == "" {
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			addFields(ft, props)
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		props[name] = schemaOf(ft)
+	}
+}
+
+// serveOpenAPI serves the document, built once.
+func serveOpenAPI() gin.HandlerFunc {
+	body, err := json.MarshalIndent(openAPIDocument(), "", "  ")
+	if err != nil {
+		panic(err) // the document is built from types; a failure is a bug
+	}
+	return func(c *gin.Context) { c.Data(http.StatusOK, "application/json", body) }
+}
