@@ -215,3 +215,11 @@ type ProcessState struct {
 	AllocID string    `json:"alloc_id"`
 	Since   time.Time `json:"since"`
 }
+
+// IdempotentResponse is the first response to a request sent with an
+// Idempotency-Key, replayed to retries of the same request.
+type IdempotentResponse struct {
+	Status      int
+	ContentType string
+	Body        []byte
+}

@@ -33,6 +33,9 @@ type Handlers struct {
 	Releaser  Releaser
 	Config    ConfigReader
 	Events    EventLister
+	// Idempotency keeps responses to POSTs sent with an Idempotency-Key;
+	// nil turns the header off.
+	Idempotency IdempotencyStore
 }
 
 // New returns the platform's HTTP handler.
@@ -54,7 +57,7 @@ func New(opts Options, h Handlers, logger *slog.Logger) http.Handler {
 	e.Any("/git/*path", gin.WrapH(h.Git))
 	e.POST("/internal/git/hooks/:id", gin.WrapH(h.GitHooks))
 
-	v1 := e.Group("/v1", authenticate(h.Auth), limitBody(opts.MaxBodyBytes))
+	v1 := e.Group("/v1", authenticate(h.Auth), limitBody(opts.MaxBodyBytes), idempotency(h.Idempotency))
 	v1.GET("/openapi.json", serveOpenAPI())
 	v1.GET("/whoami", whoami)
 	apps := &appHandlers{store: h.Apps, lifecycle: h.Lifecycle, events: h.Events, opts: opts}

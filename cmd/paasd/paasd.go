@@ -113,7 +113,7 @@ func (m *Main) wire(ctx context.Context) error {
 	}, api.Handlers{
 		Auth: tokens, Apps: m.db, Lifecycle: apps.New(m.pipeline, m.db, git, sched, b, "paas", m.logger),
 		Builds: m.db, Releases: m.db, Git: git, GitHooks: git.HookHandler(), Health: m.health,
-		Releaser: m.pipeline, Config: m.db, Events: m.db,
+		Releaser: m.pipeline, Config: m.db, Events: m.db, Idempotency: m.db,
 	}, m.logger)
 	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	return nil
