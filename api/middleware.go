@@ -99,9 +99,13 @@ func authenticate(auth Authenticator) gin.HandlerFunc {
 	}
 }
 
+// limitBody bounds JSON request bodies. Source uploads set their own,
+// larger, limit.
 func limitBody(max int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, max)
+		if !(c.Request.Method == http.MethodPost && c.FullPath() == "/v1/apps/:app/builds") {
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, max)
+		}
 		c.Next()
 	}
 }

@@ -34,6 +34,7 @@ var operations = []operation{
 	{"GET", "/v1/apps/:app", "Show an app", "apps", nil, appBody{}, 200, ""},
 	{"DELETE", "/v1/apps/:app", "Destroy an app with its processes, repository, builds and releases", "apps", nil, nil, 204, ""},
 	{"GET", "/v1/apps/:app/builds", "List builds, newest first", "builds", nil, []paas.Build{}, 200, ""},
+	{"POST", "/v1/apps/:app/builds", "Deploy a source archive (tar or tar.gz body) as a push to main would; streams the output, outcome in the Paas-Result trailer", "builds", nil, nil, 200, "text/plain"},
 	{"GET", "/v1/apps/:app/builds/:id", "Show a build", "builds", nil, paas.Build{}, 200, ""},
 	{"GET", "/v1/apps/:app/builds/:id/log", "A build's output", "builds", nil, nil, 200, "text/plain"},
 	{"GET", "/v1/apps/:app/releases", "List releases, newest first", "releases", nil, []paas.Release{}, 200, ""},

@@ -36,6 +36,7 @@ type Handlers struct {
 	// Idempotency keeps responses to POSTs sent with an Idempotency-Key;
 	// nil turns the header off.
 	Idempotency IdempotencyStore
+	Sources     SourceDeployer
 }
 
 // New returns the platform's HTTP handler.
@@ -67,6 +68,7 @@ func New(opts Options, h Handlers, logger *slog.Logger) http.Handler {
 	v1.DELETE("/apps/:app", apps.destroy)
 	builds := &buildHandlers{store: h.Builds, apps: h.Apps}
 	v1.GET("/apps/:app/builds", builds.list)
+	v1.POST("/apps/:app/builds", (&sourceHandlers{apps: h.Apps, deployer: h.Sources}).create)
 	v1.GET("/apps/:app/builds/:id", builds.show)
 	v1.GET("/apps/:app/builds/:id/log", builds.log)
 	releases := &releaseHandlers{store: h.Releases, apps: h.Apps}

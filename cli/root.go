@@ -38,7 +38,7 @@ func newRootCmd(e *env) *cobra.Command {
 	root.AddGroup(groups...)
 	addGroup(root, "auth", newLoginCmd(e), newLogoutCmd(e), newWhoamiCmd(e))
 	addGroup(root, "apps", newAppsCmd(e), newAppsCreateCmd(e), newAppsInfoCmd(e), newAppsDestroyCmd(e), newGitRemoteCmd(e))
-	addGroup(root, "deploys", newReleasesCmd(e), newReleasesInfoCmd(e), newReleasesRollbackCmd(e), newBuildsCmd(e), newBuildsInfoCmd(e))
+	addGroup(root, "deploys", newReleasesCmd(e), newReleasesInfoCmd(e), newReleasesRollbackCmd(e), newBuildsCmd(e), newBuildsInfoCmd(e), newBuildsCreateCmd(e))
 	addGroup(root, "config", newConfigCmd(e), newConfigGetCmd(e), newConfigSetCmd(e), newConfigUnsetCmd(e))
 	addGroup(root, "ps", newPsCmd(e), newPsScaleCmd(e), newPsRestartCmd(e), newPsStopCmd(e), newRunCmd(e))
 	root.AddCommand(newVersionCmd(e))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gitpaas/paas"
 	"github.com/gitpaas/paas/api"
 	"github.com/gitpaas/paas/builder"
 	"github.com/gitpaas/paas/internal/apps"
@@ -114,6 +116,7 @@ func (m *Main) wire(ctx context.Context) error {
 		Auth: tokens, Apps: m.db, Lifecycle: apps.New(m.pipeline, m.db, git, sched, b, "paas", m.logger),
 		Builds: m.db, Releases: m.db, Git: git, GitHooks: git.HookHandler(), Health: m.health,
 		Releaser: m.pipeline, Config: m.db, Events: m.db, Idempotency: m.db,
+		Sources: sourceDeployer{pipeline: m.pipeline, repos: git},
 	}, m.logger)
 	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	return nil
@@ -194,4 +197,15 @@ func (h *health) Check(ctx context.Context) map[string]error {
 		out[name] = check(ctx)
 	}
 	return out
+}
+
+// sourceDeployer deploys uploaded source trees through the pipeline into
+// the git endpoint's repositories.
+type sourceDeployer struct {
+	pipeline *pipeline.Pipeline
+	repos    pipeline.SourceRepo
+}
+
+func (d sourceDeployer) DeploySource(ctx context.Context, app string, user *paas.User, dir string, out io.Writer) error {
+	return d.pipeline.DeploySource(ctx, d.repos, app, user, dir, out)
 }
