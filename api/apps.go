@@ -15,6 +15,7 @@ import (
 type AppStore interface {
 	GetApp(ctx context.Context, name string) (*paas.App, error)
 	ListApps(ctx context.Context) ([]*paas.App, error)
+	ListAppsPage(ctx context.Context, after string, limit int) ([]*paas.App, error)
 }
 
 // AppLifecycle creates and destroys apps with everything they own.
@@ -49,11 +50,17 @@ func (h *appHandlers) body(a *paas.App) appBody {
 }
 
 func (h *appHandlers) list(c *gin.Context) {
-	apps, err := h.store.ListApps(c.Request.Context())
+	size, err := pageSize(c)
 	if err != nil {
 		c.Error(err)
 		return
 	}
+	apps, err := h.store.ListAppsPage(c.Request.Context(), c.Query("after"), size+1)
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	apps = trimPage(c, apps, size, "after", func(a *paas.App) string { return a.Name })
 	out := make([]appBody, 0, len(apps))
 	for _, a := range apps {
 		out = append(out, h.body(a))

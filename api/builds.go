@@ -10,12 +10,9 @@ import (
 	"github.com/gitpaas/paas"
 )
 
-// defaultListLimit bounds listings until the API grows pagination.
-const defaultListLimit = 100
-
 // BuildStore reads builds and their output.
 type BuildStore interface {
-	ListBuilds(ctx context.Context, app string, limit int) ([]*paas.Build, error)
+	ListBuildsPage(ctx context.Context, app string, before int64, limit int) ([]*paas.Build, error)
 	GetBuild(ctx context.Context, app string, id int64) (*paas.Build, error)
 	BuildLog(ctx context.Context, app string, id int64) ([]byte, error)
 }
@@ -31,11 +28,22 @@ func (h *buildHandlers) list(c *gin.Context) {
 		c.Error(err)
 		return
 	}
-	builds, err := h.store.ListBuilds(c.Request.Context(), app.Name, defaultListLimit)
+	size, err := pageSize(c)
 	if err != nil {
 		c.Error(err)
 		return
 	}
+	before, err := intCursor(c, "before")
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	builds, err := h.store.ListBuildsPage(c.Request.Context(), app.Name, before, size+1)
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	builds = trimPage(c, builds, size, "before", func(b *paas.Build) string { return strconv.FormatInt(b.ID, 10) })
 	c.JSON(http.StatusOK, nonNil(builds))
 }
 
@@ -85,7 +93,7 @@ func (h *buildHandlers) target(c *gin.Context) (*paas.App, int64, error) {
 
 // ReleaseStore reads releases.
 type ReleaseStore interface {
-	ListReleases(ctx context.Context, app string, limit int) ([]*paas.Release, error)
+	ListReleasesPage(ctx context.Context, app string, before, limit int) ([]*paas.Release, error)
 	GetRelease(ctx context.Context, app string, version int) (*paas.Release, error)
 }
 
@@ -100,11 +108,22 @@ func (h *releaseHandlers) list(c *gin.Context) {
 		c.Error(err)
 		return
 	}
-	rs, err := h.store.ListReleases(c.Request.Context(), app.Name, defaultListLimit)
+	size, err := pageSize(c)
 	if err != nil {
 		c.Error(err)
 		return
 	}
+	before, err := intCursor(c, "before")
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	rs, err := h.store.ListReleasesPage(c.Request.Context(), app.Name, int(before), size+1)
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	rs = trimPage(c, rs, size, "before", func(r *paas.Release) string { return strconv.Itoa(r.Version) })
 	c.JSON(http.StatusOK, nonNil(rs))
 }
 
