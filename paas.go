@@ -223,3 +223,44 @@ type IdempotentResponse struct {
 	ContentType string
 	Body        []byte
 }
+
+// Webhook events.
+const (
+	EventBuildSucceeded   = "build.succeeded"
+	EventBuildFailed      = "build.failed"
+	EventReleaseSucceeded = "release.succeeded"
+	EventReleaseFailed    = "release.failed"
+	EventRolledBack       = "release.rolled_back"
+)
+
+// WebhookEvents lists the events a webhook may subscribe to.
+var WebhookEvents = []string{EventBuildSucceeded, EventBuildFailed, EventReleaseSucceeded, EventReleaseFailed, EventRolledBack}
+
+// Webhook is an HTTP endpoint told about an app's events. Deliveries are
+// signed with HMAC-SHA256 over the body with Secret, which is shown only
+// when the webhook is created.
+type Webhook struct {
+	ID        int64     `json:"id"`
+	App       string    `json:"app"`
+	URL       string    `json:"url"`
+	Events    []string  `json:"events"`
+	Secret    string    `json:"secret,omitempty"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Delivery is one event sent, or being sent, to a webhook.
+type Delivery struct {
+	ID           int64      `json:"id"`
+	WebhookID    int64      `json:"webhook_id"`
+	URL          string     `json:"-"`
+	Secret       string     `json:"-"`
+	Event        string     `json:"event"`
+	Payload      []byte     `json:"-"`
+	Status       string     `json:"status"`
+	Attempts     int        `json:"attempts"`
+	ResponseCode int        `json:"response_code"`
+	LastError    string     `json:"last_error,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+	DeliveredAt  *time.Time `json:"delivered_at,omitempty"`
+}

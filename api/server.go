@@ -37,6 +37,7 @@ type Handlers struct {
 	// nil turns the header off.
 	Idempotency IdempotencyStore
 	Sources     SourceDeployer
+	Webhooks    Webhooks
 }
 
 // New returns the platform's HTTP handler.
@@ -83,5 +84,10 @@ func New(opts Options, h Handlers, logger *slog.Logger) http.Handler {
 	v1.GET("/apps/:app/ps", lc.ps)
 	v1.POST("/apps/:app/ps/restart", lc.restart)
 	v1.POST("/apps/:app/runs", lc.run)
+	hooks := &webhookHandlers{apps: h.Apps, hooks: h.Webhooks}
+	v1.GET("/apps/:app/webhooks", hooks.list)
+	v1.POST("/apps/:app/webhooks", hooks.create)
+	v1.DELETE("/apps/:app/webhooks/:id", hooks.remove)
+	v1.GET("/apps/:app/webhooks/:id/deliveries", hooks.deliveries)
 	return e
 }

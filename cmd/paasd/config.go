@@ -24,6 +24,9 @@ type Config struct {
 	RouterPort  int
 	LogFormat   string
 	HookCommand string
+	// WebhooksAllowPrivate lets webhooks call loopback and private
+	// addresses, for a platform whose CI runs on the same network.
+	WebhooksAllowPrivate bool
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
@@ -46,6 +49,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	routerPort := fs.String("router-port", env("PAAS_ROUTER_PORT", "8080"), "port the router serves apps on, for app URLs (PAAS_ROUTER_PORT)")
 	fs.StringVar(&c.LogFormat, "log-format", env("PAAS_LOG_FORMAT", "json"), "json or text (PAAS_LOG_FORMAT)")
 	fs.StringVar(&c.HookCommand, "hook-command", env("PAAS_HOOK_COMMAND", ""), "program git runs as the pre-receive hook; default this binary (PAAS_HOOK_COMMAND)")
+	fs.BoolVar(&c.WebhooksAllowPrivate, "webhooks-allow-private", env("PAAS_WEBHOOKS_ALLOW_PRIVATE", "") == "true", "let webhooks call loopback and private addresses (PAAS_WEBHOOKS_ALLOW_PRIVATE=true)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

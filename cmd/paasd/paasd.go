@@ -22,6 +22,7 @@ import (
 	"github.com/gitpaas/paas/internal/pipeline"
 	"github.com/gitpaas/paas/internal/postgres"
 	"github.com/gitpaas/paas/internal/secrets"
+	"github.com/gitpaas/paas/internal/webhooks"
 	"github.com/gitpaas/paas/scheduler"
 )
 
@@ -39,6 +40,7 @@ type Main struct {
 	pipeline *pipeline.Pipeline
 	// reconciler keeps Nomad converged to every app's current release.
 	reconciler *pipeline.Reconciler
+	webhooks   *webhooks.Service
 	health     *health
 }
 
@@ -107,6 +109,8 @@ func (m *Main) wire(ctx context.Context) error {
 		return err
 	}
 	m.reconciler = pipeline.NewReconciler(m.pipeline, sched, m.db, 0)
+	m.webhooks = webhooks.New(m.db, webhooks.Options{AllowPrivate: cfg.WebhooksAllowPrivate}, m.logger)
+	m.pipeline.SetNotifier(m.webhooks)
 	m.health = &health{checks: map[string]func(context.Context) error{
 		"database": m.db.Ping, "docker": b.Ping, "nomad": sched.Ping}}
 	handler := api.New(api.Options{
@@ -116,7 +120,7 @@ func (m *Main) wire(ctx context.Context) error {
 		Auth: tokens, Apps: m.db, Lifecycle: apps.New(m.pipeline, m.db, git, sched, b, "paas", m.logger),
 		Builds: m.db, Releases: m.db, Git: git, GitHooks: git.HookHandler(), Health: m.health,
 		Releaser: m.pipeline, Config: m.db, Events: m.db, Idempotency: m.db,
-		Sources: sourceDeployer{pipeline: m.pipeline, repos: git},
+		Sources: sourceDeployer{pipeline: m.pipeline, repos: git}, Webhooks: m.webhooks,
 	}, m.logger)
 	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	return nil
@@ -129,6 +133,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.recover(ctx)
 		m.reconciler.Run(ctx)
 	}()
+	go m.webhooks.Run(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- m.server.Serve(m.listener) }()
 	m.logger.Info("paasd listening", "addr", m.listener.Addr().String())

@@ -76,7 +76,8 @@ func (s *stack) apiURL() string { return "http://" + s.apiAddr }
 
 func (s *stack) startPaasd() {
 	s.paasd = s.start("paasd", "--data-dir", s.dataDir, "--listen", s.apiAddr, "--database-url", s.dsn,
-		"--nomad-addr", s.nomadAddr, "--router-port", s.routerPort, "--log-format", "text")
+		"--nomad-addr", s.nomadAddr, "--router-port", s.routerPort, "--log-format", "text",
+		"--webhooks-allow-private")
 	waitHTTP(s.t, s.apiURL()+"/healthz")
 }
 

@@ -95,8 +95,25 @@ type Pipeline struct {
 	scheduler Scheduler
 	logger    *slog.Logger
 
+	notifier Notifier
+
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex // by app: one release change at a time
+}
+
+// Notifier tells the outside world (webhooks) about build and release
+// events. It must not block for long or fail its caller.
+type Notifier interface {
+	Notify(ctx context.Context, app, event string, data any)
+}
+
+// SetNotifier sets who hears about builds and releases.
+func (p *Pipeline) SetNotifier(n Notifier) { p.notifier = n }
+
+func (p *Pipeline) notify(ctx context.Context, app, event string, data any) {
+	if p.notifier != nil {
+		p.notifier.Notify(ctx, app, event, data)
+	}
 }
 
 // New returns a Pipeline.

@@ -40,8 +40,10 @@ func (p *Pipeline) HandlePush(ctx context.Context, push gitserver.Push, out io.W
 	image, err := p.build(ctx, b, push.RepoPath, spec, out)
 	if err != nil {
 		log.Info("build failed", "error", err)
+		p.notify(ctx, b.App, paas.EventBuildFailed, buildEvent{ID: b.ID, Commit: b.Commit, Error: paas.ErrorMessage(err)})
 		return err
 	}
+	p.notify(ctx, b.App, paas.EventBuildSucceeded, buildEvent{ID: b.ID, Commit: b.Commit, Image: image})
 	return p.release(ctx, b, image, releaseSpec(spec), appYML, out)
 }
 
@@ -182,6 +184,11 @@ func (p *Pipeline) rollout(ctx context.Context, r *paas.Release, out io.Writer) 
 		return err
 	}
 	log.Info("release current", "reason", r.Reason)
+	event := paas.EventReleaseSucceeded
+	if r.Reason == paas.ReasonRollback {
+		event = paas.EventRolledBack
+	}
+	p.notify(ctx, r.App, event, releaseEvent{Version: r.Version, Reason: r.Reason, Description: r.Description, By: r.CreatedBy})
 	go p.retire(r.App, r.Version)
 	return nil
 }
@@ -207,6 +214,8 @@ func previousStillServing(ctx context.Context, apps Apps, r *paas.Release, err e
 func (p *Pipeline) failRelease(r *paas.Release, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	p.notify(ctx, r.App, paas.EventReleaseFailed, releaseEvent{Version: r.Version, Reason: r.Reason,
+		Description: r.Description, By: r.CreatedBy, Error: paas.ErrorMessage(err)})
 	if serr := p.store.SetReleaseStatus(ctx, r.App, r.Version, paas.ReleaseFailed, paas.ErrorMessage(err)); serr != nil {
 		p.logger.Error("record failed release", "app", r.App, "release", r.Version, "error", serr)
 	}
@@ -243,4 +252,21 @@ func short(commit string) string {
 		return commit[:7]
 	}
 	return commit
+}
+
+// buildEvent and releaseEvent are the data of webhook deliveries. They hold
+// no config var values.
+type buildEvent struct {
+	ID     int64  `json:"id"`
+	Commit string `json:"commit"`
+	Image  string `json:"image,omitempty"`
+	Error  string `json:"error,omitempty"`
+}
+
+type releaseEvent struct {
+	Version     int                `json:"version"`
+	Reason      paas.ReleaseReason `json:"reason"`
+	Description string             `json:"description"`
+	By          string             `json:"by"`
+	Error       string             `json:"error,omitempty"`
 }
