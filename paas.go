@@ -264,3 +264,21 @@ type Delivery struct {
 	CreatedAt    time.Time  `json:"created_at"`
 	DeliveredAt  *time.Time `json:"delivered_at,omitempty"`
 }
+
+// LogLine is one line of an app's aggregated log: from one of its
+// processes (Source "web.1"), or from the platform (Source "paas").
+type LogLine struct {
+	Time   time.Time `json:"time"`
+	Source string    `json:"source"`
+	Text   string    `json:"text"`
+}
+
+// LogQuery selects an app's log lines.
+type LogQuery struct {
+	// Process limits the lines to one process type; "" for all.
+	Process string
+	// Lines is how many recent lines of each stream to show first.
+	Lines int
+	// Follow keeps streaming new lines until the caller hangs up.
+	Follow bool
+}

@@ -46,6 +46,7 @@ var operations = []operation{
 	{"PATCH", "/v1/apps/:app/formation", "Scale process types; makes a release", "processes", map[string]int{}, paas.Release{}, 200, ""},
 	{"GET", "/v1/apps/:app/ps", "Running instances", "processes", nil, []paas.ProcessState{}, 200, ""},
 	{"POST", "/v1/apps/:app/ps/restart", "Restart instances of a type, or all", "processes", restartRequest{}, nil, 204, ""},
+	{"GET", "/v1/apps/:app/logs", "The app's log: platform lines and its processes' output; ?num=100&process=web&tail=true streams new lines", "logs", nil, nil, 200, "text/plain"},
 	{"GET", "/v1/apps/:app/webhooks", "List webhooks (secrets are not shown)", "webhooks", nil, []paas.Webhook{}, 200, ""},
 	{"POST", "/v1/apps/:app/webhooks", "Add a webhook; its signing secret is shown this once", "webhooks", createWebhookRequest{}, paas.Webhook{}, 201, ""},
 	{"DELETE", "/v1/apps/:app/webhooks/:id", "Remove a webhook", "webhooks", nil, nil, 204, ""},

@@ -38,6 +38,8 @@ type Handlers struct {
 	Idempotency IdempotencyStore
 	Sources     SourceDeployer
 	Webhooks    Webhooks
+	AppLogs     AppLogs
+	PlatformLog PlatformLog
 }
 
 // New returns the platform's HTTP handler.
@@ -84,6 +86,7 @@ func New(opts Options, h Handlers, logger *slog.Logger) http.Handler {
 	v1.GET("/apps/:app/ps", lc.ps)
 	v1.POST("/apps/:app/ps/restart", lc.restart)
 	v1.POST("/apps/:app/runs", lc.run)
+	v1.GET("/apps/:app/logs", (&logHandlers{apps: h.Apps, logs: h.AppLogs, platform: h.PlatformLog}).show)
 	hooks := &webhookHandlers{apps: h.Apps, hooks: h.Webhooks}
 	v1.GET("/apps/:app/webhooks", hooks.list)
 	v1.POST("/apps/:app/webhooks", hooks.create)

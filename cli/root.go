@@ -40,7 +40,7 @@ func newRootCmd(e *env) *cobra.Command {
 	addGroup(root, "apps", newAppsCmd(e), newAppsCreateCmd(e), newAppsInfoCmd(e), newAppsDestroyCmd(e), newGitRemoteCmd(e))
 	addGroup(root, "deploys", newReleasesCmd(e), newReleasesInfoCmd(e), newReleasesRollbackCmd(e), newBuildsCmd(e), newBuildsInfoCmd(e), newBuildsCreateCmd(e))
 	addGroup(root, "config", newConfigCmd(e), newConfigGetCmd(e), newConfigSetCmd(e), newConfigUnsetCmd(e))
-	addGroup(root, "ps", newPsCmd(e), newPsScaleCmd(e), newPsRestartCmd(e), newPsStopCmd(e), newRunCmd(e))
+	addGroup(root, "ps", newPsCmd(e), newPsScaleCmd(e), newPsRestartCmd(e), newPsStopCmd(e), newRunCmd(e), newLogsCmd(e))
 	addGroup(root, "deploys", newWebhooksCmd(e), newWebhooksAddCmd(e), newWebhooksRemoveCmd(e), newWebhooksDeliveriesCmd(e))
 	root.AddCommand(newVersionCmd(e))
 	return root

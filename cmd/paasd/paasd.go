@@ -19,6 +19,7 @@ import (
 	"github.com/gitpaas/paas/internal/apps"
 	"github.com/gitpaas/paas/internal/auth"
 	"github.com/gitpaas/paas/internal/gitserver"
+	"github.com/gitpaas/paas/internal/logbus"
 	"github.com/gitpaas/paas/internal/pipeline"
 	"github.com/gitpaas/paas/internal/postgres"
 	"github.com/gitpaas/paas/internal/secrets"
@@ -110,7 +111,8 @@ func (m *Main) wire(ctx context.Context) error {
 	}
 	m.reconciler = pipeline.NewReconciler(m.pipeline, sched, m.db, 0)
 	m.webhooks = webhooks.New(m.db, webhooks.Options{AllowPrivate: cfg.WebhooksAllowPrivate}, m.logger)
-	m.pipeline.SetNotifier(m.webhooks)
+	logs := logbus.New()
+	m.pipeline.SetNotifier(notifiers{m.webhooks, logs})
 	m.health = &health{checks: map[string]func(context.Context) error{
 		"database": m.db.Ping, "docker": b.Ping, "nomad": sched.Ping}}
 	handler := api.New(api.Options{
@@ -121,6 +123,7 @@ func (m *Main) wire(ctx context.Context) error {
 		Builds: m.db, Releases: m.db, Git: git, GitHooks: git.HookHandler(), Health: m.health,
 		Releaser: m.pipeline, Config: m.db, Events: m.db, Idempotency: m.db,
 		Sources: sourceDeployer{pipeline: m.pipeline, repos: git}, Webhooks: m.webhooks,
+		AppLogs: sched, PlatformLog: logs,
 	}, m.logger)
 	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	return nil
@@ -213,4 +216,13 @@ type sourceDeployer struct {
 
 func (d sourceDeployer) DeploySource(ctx context.Context, app string, user *paas.User, dir string, out io.Writer) error {
 	return d.pipeline.DeploySource(ctx, d.repos, app, user, dir, out)
+}
+
+// notifiers tells every one of its notifiers about each pipeline event.
+type notifiers []pipeline.Notifier
+
+func (ns notifiers) Notify(ctx context.Context, app, event string, data any) {
+	for _, n := range ns {
+		n.Notify(ctx, app, event, data)
+	}
 }

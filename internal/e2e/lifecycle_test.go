@@ -85,6 +85,16 @@ func TestLifecycle(t *testing.T) {
 		}
 	})
 
+	t.Run("logs interleave processes and the platform", func(t *testing.T) {
+		eventually(t, 20*time.Second, func() string {
+			out, _ := s.paas(dir, "logs", "-n", "20")
+			if !strings.Contains(out, "app[worker.1]: working") || !strings.Contains(out, "app[paas]: Release v1 is live") {
+				return "paas logs: " + out
+			}
+			return ""
+		})
+	})
+
 	t.Run("config change makes a release", func(t *testing.T) {
 		out := s.mustPaas(dir, "config:set", "GREETING="+secret)
 		if strings.Contains(out, secret) || !strings.Contains(out, "v2") {

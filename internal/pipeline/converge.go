@@ -104,5 +104,6 @@ func (r *Reconciler) converge(ctx context.Context, app string) error {
 		return err
 	}
 	r.p.logger.Warn("drift repaired", "app", app, "release", cur.Version, "drift", repaired)
+	r.p.notify(ctx, app, paas.EventDrift, map[string]string{"message": repaired})
 	return r.events.AddEvent(ctx, app, paas.Event{Kind: paas.EventDrift, Message: repaired, CreatedBy: "reconciler"})
 }

@@ -32,6 +32,7 @@ func (p *Pipeline) HandlePush(ctx context.Context, push gitserver.Push, out io.W
 	}
 	log := p.logger.With("app", push.App, "build", b.ID)
 	log.Info("build started", "commit", update.New)
+	p.notify(ctx, b.App, "build.started", buildEvent{ID: b.ID, Commit: b.Commit, By: b.CreatedBy})
 	spec, appYML, err := p.loadSpec(ctx, push.RepoPath, update.New, out)
 	if err != nil {
 		p.finishBuild(b.ID, paas.BuildFailed, "", err)
@@ -259,6 +260,7 @@ func short(commit string) string {
 type buildEvent struct {
 	ID     int64  `json:"id"`
 	Commit string `json:"commit"`
+	By     string `json:"by,omitempty"`
 	Image  string `json:"image,omitempty"`
 	Error  string `json:"error,omitempty"`
 }
