@@ -33,6 +33,7 @@ type appHandlers struct {
 	store     AppStore
 	lifecycle AppLifecycle
 	events    EventLister
+	visible   VisibleApps
 	opts      Options
 }
 
@@ -55,7 +56,7 @@ func (h *appHandlers) list(c *gin.Context) {
 		c.Error(err)
 		return
 	}
-	apps, err := h.store.ListAppsPage(c.Request.Context(), c.Query("after"), size+1)
+	apps, err := h.page(c, size+1)
 	if err != nil {
 		c.Error(err)
 		return
@@ -68,6 +69,15 @@ func (h *appHandlers) list(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
+// page lists the apps the caller may see: all of them for platform
+// admins, else those they have a role on.
+func (h *appHandlers) page(c *gin.Context, limit int) ([]*paas.App, error) {
+	if u := currentUser(c); !u.Admin {
+		return h.visible.ListAppsPageOf(c.Request.Context(), u.ID, c.Query("after"), limit)
+	}
+	return h.store.ListAppsPage(c.Request.Context(), c.Query("after"), limit)
+}
+
 type createAppRequest struct {
 	Name string `json:"name"`
 }
@@ -78,6 +88,7 @@ func (h *appHandlers) create(c *gin.Context) {
 		c.Error(err)
 		return
 	}
+	setAuditApp(c, req.Name)
 	app, err := h.lifecycle.Create(c.Request.Context(), req.Name, currentUser(c).Name)
 	if err != nil {
 		c.Error(err)

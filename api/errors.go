@@ -34,6 +34,8 @@ func ToStatus(code string) int {
 		return http.StatusUnauthorized
 	case paas.EFORBIDDEN:
 		return http.StatusForbidden
+	case paas.ERATELIMITED:
+		return http.StatusTooManyRequests
 	case paas.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
 	default:

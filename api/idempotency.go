@@ -26,11 +26,14 @@ const maxIdempotentBody = 1 << 20
 // key runs; a retry of the same request (same user, route and body) gets the
 // first response again, marked Idempotent-Replayed; the same key with a
 // different request is refused. Server errors are not kept, so they can be
-// retried. Streaming routes (one-off runs) are left alone.
+// retried. Streaming routes (one-off runs) are left alone, and so are
+// answers that hold a secret shown once (new tokens, users, webhooks),
+// which must not be stored.
 func idempotency(store IdempotencyStore) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		key := c.GetHeader("Idempotency-Key")
-		if store == nil || key == "" || c.Request.Method != http.MethodPost || strings.HasSuffix(c.FullPath(), "/runs") {
+		if store == nil || key == "" || c.Request.Method != http.MethodPost || strings.HasSuffix(c.FullPath(), "/runs") ||
+			answersWithSecret(c) {
 			c.Next()
 			return
 		}

@@ -17,11 +17,14 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
+// allowAll takes any token for a platform admin's, and allows everything.
 type allowAll struct{}
 
-func (allowAll) Authenticate(context.Context, string) (*paas.User, error) {
-	return &paas.User{Name: "ci", Admin: true}, nil
+func (allowAll) Authenticate(context.Context, string) (*paas.Identity, error) {
+	return &paas.Identity{User: paas.User{Name: "ci", Admin: true}, Token: paas.Token{Scope: paas.ScopeAdmin}}, nil
 }
+
+func (allowAll) Authorize(context.Context, *paas.Identity, string, paas.Permission) error { return nil }
 
 // countingLifecycle creates apps in memory and counts the creates.
 type countingLifecycle struct{ creates atomic.Int32 }
@@ -41,7 +44,7 @@ func TestIdempotencyKey(t *testing.T) {
 	defer db.Close()
 	life := &countingLifecycle{}
 	h := New(Options{GitURL: func(string) string { return "" }, WebURL: func(string) string { return "" }},
-		Handlers{Auth: allowAll{}, Lifecycle: life, Idempotency: db, Git: http.NotFoundHandler(), GitHooks: http.NotFoundHandler()},
+		Handlers{Auth: allowAll{}, Authz: allowAll{}, Lifecycle: life, Idempotency: db, Git: http.NotFoundHandler(), GitHooks: http.NotFoundHandler()},
 		slog.New(slog.DiscardHandler))
 	post := func(key, body string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(http.MethodPost, "/v1/apps", strings.NewReader(body))

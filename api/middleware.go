@@ -16,11 +16,12 @@ import (
 const (
 	requestIDKey = "request_id"
 	userKey      = "user"
+	identityKey  = "identity"
 )
 
-// Authenticator resolves a bearer token to its user.
+// Authenticator resolves a bearer token to its user and the token itself.
 type Authenticator interface {
-	Authenticate(ctx context.Context, token string) (*paas.User, error)
+	Authenticate(ctx context.Context, token string) (*paas.Identity, error)
 }
 
 // requestID takes a sane X-Request-Id from the caller or makes one, and
@@ -88,13 +89,13 @@ func recovery(logger *slog.Logger) gin.HandlerFunc {
 func authenticate(auth Authenticator) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		token, _ := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
-		user, err := auth.Authenticate(c.Request.Context(), strings.TrimSpace(token))
+		id, err := auth.Authenticate(c.Request.Context(), strings.TrimSpace(token))
 		if err != nil {
 			c.Error(err)
 			c.Abort()
 			return
 		}
-		c.Set(userKey, user)
+		setIdentity(c, id)
 		c.Next()
 	}
 }
@@ -114,4 +115,19 @@ func currentUser(c *gin.Context) *paas.User {
 	u, _ := c.Get(userKey)
 	user, _ := u.(*paas.User)
 	return user
+}
+
+// setIdentity records who makes the request, for the handlers and the
+// audit log.
+func setIdentity(c *gin.Context, id *paas.Identity) {
+	c.Set(identityKey, id)
+	c.Set(userKey, &id.User)
+}
+
+// currentIdentity returns who makes the request, nil before
+// authentication.
+func currentIdentity(c *gin.Context) *paas.Identity {
+	v, _ := c.Get(identityKey)
+	id, _ := v.(*paas.Identity)
+	return id
 }

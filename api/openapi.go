@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gitpaas/paas"
+	"github.com/gitpaas/paas/internal/addons"
 )
 
 // operation documents one route of /v1 for the OpenAPI document. Every
@@ -28,11 +29,21 @@ type operation struct {
 // operations is the API as documented. Keep it in the order of server.go.
 var operations = []operation{
 	{"GET", "/v1/openapi.json", "This document", "meta", nil, nil, 200, "application/json"},
+	{"POST", "/v1/login", "Log in with a user name and password (no token); answers a new token with the user's rights, shown this once. Rate limited: 429 with Retry-After", "users", loginRequest{}, newTokenBody{}, 201, ""},
 	{"GET", "/v1/whoami", "The user the token belongs to", "users", nil, paas.User{}, 200, ""},
+	{"GET", "/v1/users", "List users (platform admins)", "users", nil, []paas.User{}, 200, ""},
+	{"POST", "/v1/users", "Create a user (platform admins); a password left out is generated and shown this once", "users", createUserRequest{}, createdUserBody{}, 201, ""},
+	{"GET", "/v1/tokens", "List the caller's tokens that are not revoked", "users", nil, []paas.Token{}, 200, ""},
+	{"POST", "/v1/tokens", "Create a token (scope read, deploy or admin; expires_in in seconds); its secret is shown this once", "users", createTokenRequest{}, newTokenBody{}, 201, ""},
+	{"DELETE", "/v1/tokens/:id", "Revoke a token", "users", nil, nil, 204, ""},
+	{"GET", "/v1/audit", "The audit log, newest first: all of it for platform admins, else the caller's apps'; ?app=&limit=", "users", nil, []paas.AuditEntry{}, 200, ""},
 	{"GET", "/v1/apps", "List apps", "apps", nil, []appBody{}, 200, ""},
 	{"POST", "/v1/apps", "Create an app and its git repository", "apps", createAppRequest{}, appBody{}, 201, ""},
 	{"GET", "/v1/apps/:app", "Show an app", "apps", nil, appBody{}, 200, ""},
 	{"DELETE", "/v1/apps/:app", "Destroy an app with its processes, repository, builds and releases", "apps", nil, nil, 204, ""},
+	{"GET", "/v1/apps/:app/access", "Who has which role on the app", "apps", nil, []paas.Collaborator{}, 200, ""},
+	{"PUT", "/v1/apps/:app/access/:user", "Give a user a role (viewer, deployer, owner) on the app", "apps", setAccessRequest{}, paas.Collaborator{}, 200, ""},
+	{"DELETE", "/v1/apps/:app/access/:user", "Take a user's role on the app away", "apps", nil, nil, 204, ""},
 	{"GET", "/v1/apps/:app/builds", "List builds, newest first", "builds", nil, []paas.Build{}, 200, ""},
 	{"POST", "/v1/apps/:app/builds", "Deploy a source archive (tar or tar.gz body) as a push to main would; streams the output, outcome in the Paas-Result trailer", "builds", nil, nil, 200, "text/plain"},
 	{"GET", "/v1/apps/:app/builds/:id", "Show a build", "builds", nil, paas.Build{}, 200, ""},
@@ -52,6 +63,19 @@ var operations = []operation{
 	{"DELETE", "/v1/apps/:app/webhooks/:id", "Remove a webhook", "webhooks", nil, nil, 204, ""},
 	{"GET", "/v1/apps/:app/webhooks/:id/deliveries", "A webhook's newest deliveries", "webhooks", nil, []paas.Delivery{}, 200, ""},
 	{"POST", "/v1/apps/:app/runs", "Run a one-off process; streams output, exit code in the Paas-Exit-Code trailer", "processes", runRequest{}, nil, 200, "text/plain"},
+	{"GET", "/v1/addons", "List every add-on (platform admins)", "addons", nil, []paas.Addon{}, 200, ""},
+	{"GET", "/v1/addons/:addon", "Show any add-on (platform admins)", "addons", nil, paas.Addon{}, 200, ""},
+	{"DELETE", "/v1/addons/:addon", "Destroy any add-on with its data (platform admins); ?force=true detaches it first", "addons", nil, nil, 204, ""},
+	{"GET", "/v1/apps/:app/addons", "The add-ons of the app and those attached to it", "addons", nil, []paas.Addon{}, 200, ""},
+	{"POST", "/v1/apps/:app/addons", "Provision an add-on (type postgres or redis, plan dev) and attach it; makes a release with its config var", "addons", createAddonRequest{}, addons.Change{}, 201, ""},
+	{"GET", "/v1/apps/:app/addons/:addon", "Show an add-on of the app, with its status", "addons", nil, paas.Addon{}, 200, ""},
+	{"DELETE", "/v1/apps/:app/addons/:addon", "Destroy an add-on of the app with its data (its backups stay); refused while attached unless ?force=true", "addons", nil, nil, 204, ""},
+	{"PUT", "/v1/apps/:app/attachments/:addon", "Attach an existing add-on to the app as AS_URL (default DATABASE_URL or REDIS_URL); makes a release", "addons", attachRequest{}, addons.Change{}, 200, ""},
+	{"DELETE", "/v1/apps/:app/attachments/:addon", "Detach an add-on from the app (its data stays); makes a release without its config var", "addons", nil, addons.Change{}, 200, ""},
+	{"GET", "/v1/apps/:app/addons/:addon/backups", "List an add-on's backups, newest first", "addons", nil, []paas.Backup{}, 200, ""},
+	{"POST", "/v1/apps/:app/addons/:addon/backups", "Capture a backup now; answers when it is stored", "addons", nil, paas.Backup{}, 201, ""},
+	{"DELETE", "/v1/apps/:app/addons/:addon/backups/:id", "Delete a backup (b007 or 7)", "addons", nil, nil, 204, ""},
+	{"POST", "/v1/apps/:app/addons/:addon/restores", "Replace the add-on's data with a backup, checksum verified first; a backup of another add-on needs confirm: the name of this one", "addons", restoreRequest{}, nil, 204, ""},
 }
 
 // openAPIDocument builds the OpenAPI 3 document of operations.
@@ -86,6 +110,9 @@ func ginToOpenAPI(path string) string { return ginParam.ReplaceAllString(path, "
 
 func (op operation) document() map[string]any {
 	doc := map[string]any{"summary": op.Summary, "tags": []string{op.Tag}, "operationId": operationID(op)}
+	if rules[op.Method+" "+op.Path].public {
+		doc["security"] = []any{} // no token, as on login
+	}
 	var params []any
 	for _, m := range ginParam.FindAllStringSubmatch(op.Path, -1) {
 		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})

@@ -27,7 +27,7 @@ func TestReleasesArePaginated(t *testing.T) {
 		}
 	}
 	h := New(Options{GitURL: func(string) string { return "" }, WebURL: func(string) string { return "" }},
-		Handlers{Auth: allowAll{}, Apps: db, Releases: db, Git: http.NotFoundHandler(), GitHooks: http.NotFoundHandler()},
+		Handlers{Auth: allowAll{}, Authz: allowAll{}, Apps: db, Releases: db, Git: http.NotFoundHandler(), GitHooks: http.NotFoundHandler()},
 		slog.New(slog.DiscardHandler))
 	var versions []int
 	url := "/v1/apps/hello/releases?limit=2"

@@ -1,12 +1,14 @@
 // Package api is the platform's REST API on gin: JSON under /v1, token
-// authentication, one error shape. It also mounts the git endpoint and the
-// hook callback, which are plain http.Handlers. It is the only package that
-// imports gin.
+// authentication, a declared rule per route that authorization enforces
+// (authz.go), an audit log of changes, one error shape. It also mounts the
+// git endpoint and the hook callback, which are plain http.Handlers. It is
+// the only package that imports gin.
 package api
 
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 )
@@ -18,6 +20,10 @@ type Options struct {
 	WebURL func(app string) string
 	// MaxBodyBytes bounds JSON request bodies.
 	MaxBodyBytes int64
+	// LoginPerIP and LoginPerUser bound login attempts per client address
+	// and per user name; zero values mean DefaultLoginPerIP and
+	// DefaultLoginPerUser.
+	LoginPerIP, LoginPerUser RateLimit
 }
 
 // Handlers are the parts the API serves.
@@ -40,12 +46,30 @@ type Handlers struct {
 	Webhooks    Webhooks
 	AppLogs     AppLogs
 	PlatformLog PlatformLog
+	// Accounts, authorization and the audit log (docs/security.md).
+	Authz         Authorizer
+	Accounts      Accounts
+	Users         UserLister
+	Tokens        TokenStore
+	Collaborators CollaboratorStore
+	VisibleApps   VisibleApps
+	Audit         AuditStore
+
+	// Add-ons and their backups (docs/addons.md).
+	Addons  AddonService
+	Backups BackupService
 }
 
 // New returns the platform's HTTP handler.
 func New(opts Options, h Handlers, logger *slog.Logger) http.Handler {
 	if opts.MaxBodyBytes == 0 {
 		opts.MaxBodyBytes = 1 << 20
+	}
+	if opts.LoginPerIP == (RateLimit{}) {
+		opts.LoginPerIP = DefaultLoginPerIP
+	}
+	if opts.LoginPerUser == (RateLimit{}) {
+		opts.LoginPerUser = DefaultLoginPerUser
 	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
@@ -61,14 +85,31 @@ func New(opts Options, h Handlers, logger *slog.Logger) http.Handler {
 	e.Any("/git/*path", gin.WrapH(h.Git))
 	e.POST("/internal/git/hooks/:id", gin.WrapH(h.GitHooks))
 
-	v1 := e.Group("/v1", authenticate(h.Auth), limitBody(opts.MaxBodyBytes), idempotency(h.Idempotency))
+	login := &loginHandlers{accounts: h.Accounts,
+		perIP: newLimiter(opts.LoginPerIP, time.Now), perUser: newLimiter(opts.LoginPerUser, time.Now)}
+	e.POST("/v1/login", audit(h.Audit, logger), limitBody(opts.MaxBodyBytes), login.login)
+	// Every route of v1 has a rule in authz.go that authorize enforces.
+	v1 := e.Group("/v1", authenticate(h.Auth), audit(h.Audit, logger), authorize(h.Authz),
+		limitBody(opts.MaxBodyBytes), idempotency(h.Idempotency))
 	v1.GET("/openapi.json", serveOpenAPI())
 	v1.GET("/whoami", whoami)
-	apps := &appHandlers{store: h.Apps, lifecycle: h.Lifecycle, events: h.Events, opts: opts}
+	users := &userHandlers{accounts: h.Accounts, users: h.Users}
+	v1.GET("/users", users.list)
+	v1.POST("/users", users.create)
+	tokens := &tokenHandlers{accounts: h.Accounts, tokens: h.Tokens}
+	v1.GET("/tokens", tokens.list)
+	v1.POST("/tokens", tokens.create)
+	v1.DELETE("/tokens/:id", tokens.revoke)
+	v1.GET("/audit", (&auditHandlers{store: h.Audit, authz: h.Authz}).list)
+	apps := &appHandlers{store: h.Apps, lifecycle: h.Lifecycle, events: h.Events, visible: h.VisibleApps, opts: opts}
 	v1.GET("/apps", apps.list)
 	v1.POST("/apps", apps.create)
 	v1.GET("/apps/:app", apps.show)
 	v1.DELETE("/apps/:app", apps.destroy)
+	access := &accessHandlers{store: h.Collaborators}
+	v1.GET("/apps/:app/access", access.list)
+	v1.PUT("/apps/:app/access/:user", access.set)
+	v1.DELETE("/apps/:app/access/:user", access.remove)
 	builds := &buildHandlers{store: h.Builds, apps: h.Apps}
 	v1.GET("/apps/:app/builds", builds.list)
 	v1.POST("/apps/:app/builds", (&sourceHandlers{apps: h.Apps, deployer: h.Sources}).create)
@@ -92,5 +133,19 @@ func New(opts Options, h Handlers, logger *slog.Logger) http.Handler {
 	v1.POST("/apps/:app/webhooks", hooks.create)
 	v1.DELETE("/apps/:app/webhooks/:id", hooks.remove)
 	v1.GET("/apps/:app/webhooks/:id/deliveries", hooks.deliveries)
+	addons := &addonHandlers{apps: h.Apps, addons: h.Addons, backups: h.Backups, authz: h.Authz}
+	v1.GET("/addons", addons.list)
+	v1.GET("/addons/:addon", addons.show)
+	v1.DELETE("/addons/:addon", addons.destroy)
+	v1.GET("/apps/:app/addons", addons.listForApp)
+	v1.POST("/apps/:app/addons", addons.create)
+	v1.GET("/apps/:app/addons/:addon", addons.showForApp)
+	v1.DELETE("/apps/:app/addons/:addon", addons.destroyForApp)
+	v1.PUT("/apps/:app/attachments/:addon", addons.attach)
+	v1.DELETE("/apps/:app/attachments/:addon", addons.detach)
+	v1.GET("/apps/:app/addons/:addon/backups", addons.listBackups)
+	v1.POST("/apps/:app/addons/:addon/backups", addons.capture)
+	v1.DELETE("/apps/:app/addons/:addon/backups/:id", addons.deleteBackup)
+	v1.POST("/apps/:app/addons/:addon/restores", addons.restore)
 	return e
 }

@@ -12,20 +12,66 @@ import (
 )
 
 func newLoginCmd(e *env) *cobra.Command {
-	var api, token string
+	var api, token, username string
 	cmd := &cobra.Command{
 		Use:   "login",
-		Short: "Log in with an API token and save it in ~/.netrc",
-		Long: "Log in with an API token. The token is checked with the API, then saved in ~/.netrc,\n" +
+		Short: "Log in with a password or an API token, and save the token in ~/.netrc",
+		Long: "Log in with an API token, or with --username and a password, which the API trades for a\n" +
+			"token that lasts 30 days. The token is checked with the API, then saved in ~/.netrc,\n" +
 			"where git finds it too, so that `git push` authenticates with it. The API URL is saved in\n" +
 			"$XDG_CONFIG_HOME/paas/config.json. The token comes from --token, else $PAAS_TOKEN, else\n" +
-			"it is asked for.",
+			"it is asked for. The password is always asked for (without echo on a terminal) or read\n" +
+			"from stdin, never taken from a flag.",
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return e.login(cmd.Context(), api, token) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if username != "" {
+				if token != "" {
+					return usageErrorf("use either --username or --token, not both")
+				}
+				return e.loginWithPassword(cmd.Context(), api, username)
+			}
+			return e.login(cmd.Context(), api, token)
+		},
 	}
 	cmd.Flags().StringVar(&api, "api", "", "API URL (default: $PAAS_API_URL, else the saved URL, else http://127.0.0.1:5050)")
 	cmd.Flags().StringVar(&token, "token", "", "API token (default: $PAAS_TOKEN, else asked for)")
+	cmd.Flags().StringVarP(&username, "username", "u", "", "log in as this user with a password, which is asked for")
 	return cmd
+}
+
+// loginWithPassword asks for the password of user name, trades it for a
+// token and saves the token and the API URL.
+func (e *env) loginWithPassword(ctx context.Context, apiFlag, name string) error {
+	addr, err := e.apiAddress(apiFlag)
+	if err != nil {
+		return err
+	}
+	password, err := e.ask(ctx, "Password: ", true)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	if password == "" {
+		return errors.New("no password given; type it when asked, or pipe it on stdin")
+	}
+	c, err := e.newClient(addr, "")
+	if err != nil {
+		return err
+	}
+	tok, err := c.Login(ctx, name, password)
+	if paas.ErrorCode(err) == paas.EUNAUTHORIZED {
+		return errors.New(paas.ErrorMessage(err)) // not "your token was rejected"
+	}
+	if err != nil {
+		return err
+	}
+	if err := e.saveCredentials(netrcHost(addr), tok.User, tok.Secret); err != nil {
+		return err
+	}
+	if err := e.saveAPIURL(addr.String()); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Logged in as %s (the token expires %s)\n", tok.User, expiry(tok.ExpiresAt))
+	return nil
 }
 
 // login checks a token with the API and saves it and the API URL.

@@ -13,6 +13,7 @@ var groups = []*cobra.Group{
 	{ID: "deploys", Title: "Builds and releases:"},
 	{ID: "config", Title: "Config vars:"},
 	{ID: "ps", Title: "Processes:"},
+	{ID: "addons", Title: "Add-ons:"},
 	{ID: "auth", Title: "Account:"},
 }
 
@@ -37,11 +38,17 @@ func newRootCmd(e *env) *cobra.Command {
 	root.PersistentFlags().BoolVar(&e.verbose, "verbose", false, "log each API request to stderr (never the token)")
 	root.AddGroup(groups...)
 	addGroup(root, "auth", newLoginCmd(e), newLogoutCmd(e), newWhoamiCmd(e))
+	addGroup(root, "auth", newTokensCmd(e), newTokensCreateCmd(e), newTokensRevokeCmd(e),
+		newUsersCmd(e), newUsersCreateCmd(e), newAuditCmd(e))
+	addGroup(root, "apps", newAccessCmd(e), newAccessAddCmd(e), newAccessRemoveCmd(e))
 	addGroup(root, "apps", newAppsCmd(e), newAppsCreateCmd(e), newAppsInfoCmd(e), newAppsDestroyCmd(e), newGitRemoteCmd(e))
 	addGroup(root, "deploys", newReleasesCmd(e), newReleasesInfoCmd(e), newReleasesRollbackCmd(e), newBuildsCmd(e), newBuildsInfoCmd(e), newBuildsCreateCmd(e))
 	addGroup(root, "config", newConfigCmd(e), newConfigGetCmd(e), newConfigSetCmd(e), newConfigUnsetCmd(e))
 	addGroup(root, "ps", newPsCmd(e), newPsScaleCmd(e), newPsRestartCmd(e), newPsStopCmd(e), newRunCmd(e), newLogsCmd(e))
 	addGroup(root, "deploys", newWebhooksCmd(e), newWebhooksAddCmd(e), newWebhooksRemoveCmd(e), newWebhooksDeliveriesCmd(e))
+	addGroup(root, "addons", newAddonsCmd(e), newAddonsCreateCmd(e), newAddonsInfoCmd(e), newAddonsAttachCmd(e),
+		newAddonsDetachCmd(e), newAddonsDestroyCmd(e), newPgBackupsCmd(e), newPgBackupsCaptureCmd(e),
+		newPgBackupsRestoreCmd(e), newPgBackupsDeleteCmd(e))
 	root.AddCommand(newVersionCmd(e))
 	return root
 }

@@ -10,16 +10,22 @@
 #                         build on: go, node, python (on debian:bookworm, with
 #                         Debian's packages) and static (on paas/busybox), from
 #                         deploy/stacks/<name>/Dockerfile
+#   paas/addon-postgres:15, paas/addon-redis:7
+#                         the images add-ons run (docs/addons.md), on
+#                         debian:bookworm with Debian's postgresql-15 and
+#                         redis-server, from deploy/addons/<name>/Dockerfile
 #
 # All carry the label org.gitpaas.base-image=true; the builder lists images
 # with that label when a Dockerfile names a base image that does not exist.
-# A stack image also carries org.gitpaas.stack-hash, the hash of its
-# Dockerfile and of its base image's ID: it is rebuilt when either changed.
+# A stack or add-on image also carries org.gitpaas.stack-hash, the hash of
+# its directory's files and of its base image's ID: it is rebuilt when either
+# changed.
 #
 # Usage: deploy/images.sh
 # Env:   PAAS_SKIP_DEBIAN_IMAGE=1  do not make debian:bookworm (the stacks on
 #                                  it are then made only if it exists)
 #        PAAS_SKIP_STACK_IMAGES=1  do not make the stack images
+#        PAAS_SKIP_ADDON_IMAGES=1  do not make the add-on images
 #        DEBIAN_MIRROR             mirror for debootstrap (default: the one apt
 #                                  uses, else http://deb.debian.org/debian)
 set -euo pipefail
@@ -32,6 +38,10 @@ readonly STACKS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/stacks"
 readonly STACKS=(go node python static)
 readonly STACK_TAG=1
 readonly STACK_HASH_LABEL="org.gitpaas.stack-hash"
+readonly ADDONS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/addons"
+# name:tag of each add-on image, built from deploy/addons/<name>; the tag is
+# the major version of what it runs (internal/addons/<name> names it too).
+readonly ADDONS=(postgres:15 redis:7)
 
 log() { echo "images: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -197,7 +207,13 @@ image_label() {
 # make_stack builds paas/stack-$1:1 from deploy/stacks/$1 unless an image
 # with the same hash exists.
 make_stack() {
-  local name=$1 dir="$STACKS_DIR/$1" image="paas/stack-$1:$STACK_TAG"
+  make_hashed_image "$STACKS_DIR/$1" "paas/stack-$1:$STACK_TAG"
+}
+
+# make_hashed_image builds image $2 from the directory $1 unless an image
+# with the same hash exists.
+make_hashed_image() {
+  local dir=$1 image=$2
   [[ -f "$dir/Dockerfile" ]] || die "$dir/Dockerfile is missing"
   local base base_id hash
   base="$(stack_base "$dir/Dockerfile")"
@@ -236,6 +252,17 @@ make_stacks() {
   done
 }
 
+make_addons() {
+  if [[ "${PAAS_SKIP_ADDON_IMAGES:-}" == 1 ]]; then
+    log "skipping the add-on images (PAAS_SKIP_ADDON_IMAGES=1)"
+    return
+  fi
+  local addon
+  for addon in "${ADDONS[@]}"; do
+    make_hashed_image "$ADDONS_DIR/${addon%%:*}" "paas/addon-$addon"
+  done
+}
+
 main() {
   command -v docker >/dev/null || die "the docker CLI is not installed (apt-get install docker.io)"
   docker info >/dev/null 2>&1 ||
@@ -243,6 +270,7 @@ main() {
   make_busybox
   make_debian
   make_stacks
+  make_addons
 }
 
 main "$@"

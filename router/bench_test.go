@@ -18,7 +18,9 @@ func BenchmarkProxy(b *testing.B) {
 		w.Write([]byte("hello"))
 	}))
 	defer backend.Close()
-	r := New(Options{HealthInterval: time.Hour}, slog.New(slog.DiscardHandler))
+	// The default rate limit would turn most of b.N away; a huge one keeps
+	// the token bucket on the path without limiting.
+	r := New(Options{HealthInterval: time.Hour, RateLimit: 1e9, RateBurst: 1e9}, slog.New(slog.DiscardHandler))
 	defer r.Close()
 	r.Update([]paas.Instance{{App: "hello", Release: 1, AllocID: "a", Addr: backend.Listener.Addr().String()}})
 	for !r.table.Load().lookup("hello").targets[0].isHealthy() {

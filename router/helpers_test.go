@@ -2,8 +2,11 @@ package router
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -126,11 +129,79 @@ type frontend struct {
 	srv *httptest.Server
 }
 
+// newFrontend serves r with the server NewServer configures, as
+// cmd/paas-router does.
 func newFrontend(t *testing.T, r *Router) *frontend {
 	t.Helper()
-	srv := httptest.NewServer(r)
+	srv := httptest.NewUnstartedServer(nil)
+	srv.Config = r.NewServer(nil)
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return &frontend{srv: srv}
+}
+
+func (f *frontend) addr() string { return f.srv.Listener.Addr().String() }
+
+// dial opens a raw connection to the router, closed with the test, whose
+// reads and writes fail after 10s rather than hang the test.
+func (f *frontend) dial(t *testing.T) net.Conn {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", f.addr(), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	return conn
+}
+
+// start sends req to the router in the background; the result arrives on
+// the returned channel once the body is read.
+func (f *frontend) start(t *testing.T, req *http.Request) <-chan result {
+	t.Helper()
+	done := make(chan result, 1)
+	go func() {
+		resp, err := f.srv.Client().Do(req)
+		if err != nil {
+			done <- result{Err: err.Error()}
+			return
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		done <- result{Status: resp.StatusCode, Body: string(body), Err: fmt.Sprint(err), Header: resp.Header}
+	}()
+	return done
+}
+
+// result is the outcome of a request sent with start.
+type result struct {
+	Status int
+	Body   string
+	Err    string
+	Header http.Header
+}
+
+// newRequest returns a request for path on the router with the given Host.
+func (f *frontend) newRequest(t *testing.T, ctx context.Context, method, host, path string, body io.Reader) *http.Request {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, method, f.srv.URL+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = host
+	return req
+}
+
+// receive waits up to 10s for a value from ch.
+func receive[T any](t *testing.T, what string, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(10 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+		panic("unreachable")
+	}
 }
 
 // do sends method to path on the router with the given Host and headers,

@@ -8,6 +8,7 @@ import "sync/atomic"
 type loadBalancer struct {
 	targets []*target
 	next    atomic.Uint64
+	state   *appState // the app's, handed on from balancer to balancer
 }
 
 // pick returns the next healthy target other than skip, or nil when there

@@ -28,6 +28,17 @@ func TestOptionsValidate(t *testing.T) {
 		{"negative response timeout", Options{ResponseHeaderTimeout: -1}, true},
 		{"negative dial timeout", Options{DialTimeout: -1}, true},
 		{"negative threshold", Options{UnhealthyThreshold: -1}, true},
+		{"limits set", Options{MaxConcurrent: 10, RateLimit: 0.5, RateBurst: 1, MaxBodyBytes: 1 << 10,
+			BodyReadTimeout: time.Second, MaxHeaderBytes: 8 << 10, ReadHeaderTimeout: time.Second, IdleTimeout: time.Minute}, false},
+		{"limits off", Options{MaxConcurrent: Unlimited, RateLimit: Unlimited, MaxBodyBytes: Unlimited}, false},
+		{"negative max concurrent", Options{MaxConcurrent: -2}, true},
+		{"negative rate limit", Options{RateLimit: -0.5}, true},
+		{"negative rate burst", Options{RateBurst: -1}, true},
+		{"negative max body", Options{MaxBodyBytes: -100}, true},
+		{"negative body timeout", Options{BodyReadTimeout: -1}, true},
+		{"negative max header bytes", Options{MaxHeaderBytes: -1}, true},
+		{"negative read header timeout", Options{ReadHeaderTimeout: -1}, true},
+		{"negative idle timeout", Options{IdleTimeout: -1}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -51,12 +62,24 @@ func TestOptionsDefaults(t *testing.T) {
 		HealthyThreshold:      DefaultHealthyThreshold,
 		ResponseHeaderTimeout: DefaultResponseHeaderTimeout,
 		DialTimeout:           DefaultDialTimeout,
+		MaxConcurrent:         DefaultMaxConcurrent,
+		RateLimit:             DefaultRateLimit,
+		RateBurst:             DefaultRateBurst,
+		MaxBodyBytes:          DefaultMaxBodyBytes,
+		BodyReadTimeout:       DefaultBodyReadTimeout,
+		MaxHeaderBytes:        DefaultMaxHeaderBytes,
+		ReadHeaderTimeout:     DefaultReadHeaderTimeout,
+		IdleTimeout:           DefaultIdleTimeout,
 	}
 	if diff := cmp.Diff(want, Options{}.withDefaults()); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(want, Options{HealthInterval: -1, HealthyThreshold: -3}.withDefaults()); diff != "" {
 		t.Errorf("unusable values are replaced by defaults (-want +got):\n%s", diff)
+	}
+	off := Options{MaxConcurrent: Unlimited, RateLimit: Unlimited, MaxBodyBytes: Unlimited}.withDefaults()
+	if off.MaxConcurrent != Unlimited || off.RateLimit != Unlimited || off.MaxBodyBytes != Unlimited {
+		t.Errorf("Unlimited was replaced by a default: %+v", off)
 	}
 	if got := (Options{Domain: "Apps.Example.COM."}).withDefaults().Domain; got != "apps.example.com" {
 		t.Errorf("domain = %q, want it normalized", got)

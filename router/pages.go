@@ -17,6 +17,12 @@ import (
 const (
 	codeBadGateway     = "bad_gateway"
 	codeGatewayTimeout = "gateway_timeout"
+	codeRateLimited    = "rate_limited"
+	codeOverloaded     = "overloaded"
+	codeBodyTooLarge   = "body_too_large"
+	codeBodyTimeout    = "request_timeout"
+	codeMaintenance    = "maintenance"
+	codeBadBody        = "bad_request"
 )
 
 // page is an error answered by the router itself, as HTML for browsers or
@@ -72,6 +78,36 @@ func badGatewayPage(app string) page {
 func gatewayTimeoutPage(app string, timeout time.Duration) page {
 	return page{Status: http.StatusGatewayTimeout, Code: codeGatewayTimeout,
 		Message: fmt.Sprintf("app %s did not start answering within %s; try again, and if it keeps failing check the app's logs", app, timeout)}
+}
+
+func maintenancePage(app string) page {
+	return page{Status: http.StatusServiceUnavailable, Code: codeMaintenance,
+		Message: fmt.Sprintf("app %s is down for maintenance; try again later", app)}
+}
+
+func rateLimitedPage(app string) page {
+	return page{Status: http.StatusTooManyRequests, Code: codeRateLimited,
+		Message: fmt.Sprintf("app %s is receiving more requests than it may; slow down and try again after the time in Retry-After", app)}
+}
+
+func overloadedPage(app string, limit int) page {
+	return page{Status: http.StatusServiceUnavailable, Code: codeOverloaded,
+		Message: fmt.Sprintf("app %s already has %d requests in flight, its limit; try again in a moment", app, limit)}
+}
+
+func bodyTooLargePage(limit int64) page {
+	return page{Status: http.StatusRequestEntityTooLarge, Code: codeBodyTooLarge,
+		Message: fmt.Sprintf("the request body is larger than the limit of %d bytes; send a smaller one", limit)}
+}
+
+func bodyTimeoutPage(timeout time.Duration) page {
+	return page{Status: http.StatusRequestTimeout, Code: codeBodyTimeout,
+		Message: fmt.Sprintf("the request body stalled for more than %s; send it again", timeout)}
+}
+
+func badBodyPage() page {
+	return page{Status: http.StatusBadRequest, Code: codeBadBody,
+		Message: "the request body could not be read: it was malformed or cut short; send it again"}
 }
 
 // writePage writes p as JSON when the request accepts JSON, else as HTML.

@@ -511,7 +511,7 @@ func TestForwardedHeaders(t *testing.T) {
 	const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 	type seen struct {
-		Host, ForwardedFor, ForwardedProto, ForwardedHost, Traceparent string
+		Host, ForwardedFor, ForwardedProto, ForwardedHost, Forwarded, RealIP, Traceparent string
 	}
 	tests := []struct {
 		name      string
@@ -525,6 +525,9 @@ func TestForwardedHeaders(t *testing.T) {
 		{"insane request id replaced", header("X-Request-Id", "bad id <script>"), "hello.localhost", "", seen{}},
 		{"too long request id replaced", header("X-Request-Id", strings.Repeat("x", 201)), "hello.localhost", "", seen{}},
 		{"client forwarded headers dropped", header("X-Forwarded-For", "203.0.113.9", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "evil.example"), "hello.localhost", "", seen{}},
+		{"forged forwarded for with many hops", http.Header{"X-Forwarded-For": {"203.0.113.9, 10.0.0.1", "198.51.100.7"}}, "hello.localhost", "", seen{}},
+		{"standard forwarded header dropped", header("Forwarded", "for=203.0.113.9;proto=https;host=evil.example"), "hello.localhost", "", seen{}},
+		{"real ip header dropped", header("X-Real-Ip", "203.0.113.9"), "hello.localhost", "", seen{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -545,6 +548,8 @@ func TestForwardedHeaders(t *testing.T) {
 				ForwardedFor:   strings.Join(got.Header.Values("X-Forwarded-For"), ","),
 				ForwardedProto: got.Header.Get("X-Forwarded-Proto"),
 				ForwardedHost:  got.Header.Get("X-Forwarded-Host"),
+				Forwarded:      got.Header.Get("Forwarded"),
+				RealIP:         got.Header.Get("X-Real-Ip"),
 				Traceparent:    got.Header.Get("Traceparent"),
 			}
 			if diff := cmp.Diff(want, gotSeen); diff != "" {

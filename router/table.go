@@ -57,6 +57,23 @@ func (r *Router) buildTable(old *table, instances []paas.Instance) tableChange {
 	return ch
 }
 
+// balancerFor returns the balancer of app in ch.next, creating it with the
+// app's state from old, or a new state, on first use.
+func (r *Router) balancerFor(old *table, ch *tableChange, app string) *loadBalancer {
+	lb := ch.next.apps[app]
+	if lb != nil {
+		return lb
+	}
+	lb = &loadBalancer{}
+	if prev := old.lookup(app); prev != nil {
+		lb.state = prev.state
+	} else {
+		lb.state = r.newAppState(app)
+	}
+	ch.next.apps[app] = lb
+	return lb
+}
+
 // addInstance adds inst to ch.next, once, unless it is unusable.
 func (r *Router) addInstance(old *table, ch *tableChange, inst paas.Instance) {
 	key, err := normalizeInstance(inst)
@@ -71,17 +88,15 @@ func (r *Router) addInstance(old *table, ch *tableChange, inst paas.Instance) {
 	if ch.next.targets[key] != nil {
 		return // listed twice
 	}
+	lb := r.balancerFor(old, ch, key.App)
 	t := old.targets[key]
 	if t == nil {
 		t = newTarget(r.ctx, key, r.limits, r.logger)
+		t.metrics = r.metrics.forRelease(key.App, t.release)
+		t.ejections = lb.state.metrics.ejections
 		ch.added = append(ch.added, t)
 	}
 	ch.next.targets[key] = t
-	lb := ch.next.apps[key.App]
-	if lb == nil {
-		lb = &loadBalancer{}
-		ch.next.apps[key.App] = lb
-	}
 	lb.targets = append(lb.targets, t)
 }
 

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gitpaas/paas"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // healthState is where a target is in its health life. A target starts
@@ -38,10 +39,13 @@ type thresholds struct {
 // lock-free on every request.
 type target struct {
 	inst      paas.Instance
+	release   string   // inst.Release, as the metrics' release label
 	url       *url.URL // base URL of the instance, http://addr
 	healthURL string
 	limits    thresholds
 	logger    *slog.Logger
+	metrics   releaseMetrics
+	ejections prometheus.Counter // the app's
 
 	healthy atomic.Bool
 
@@ -60,6 +64,7 @@ func newTarget(parent context.Context, inst paas.Instance, limits thresholds, lo
 	ctx, stop := context.WithCancel(parent)
 	return &target{
 		inst:      inst,
+		release:   releaseLabel(inst.Release),
 		url:       &url.URL{Scheme: "http", Host: inst.Addr},
 		healthURL: "http://" + inst.Addr + inst.HealthPath,
 		limits:    limits,
@@ -112,8 +117,12 @@ func (t *target) connectionFailed(err error) {
 	}
 }
 
-// setState must be called with t.mu held.
+// setState must be called with t.mu held. A healthy target that leaves
+// rotation counts as an ejection.
 func (t *target) setState(s healthState, err error) {
+	if t.state == stateHealthy && s == stateUnhealthy && t.ejections != nil {
+		t.ejections.Inc()
+	}
 	t.state = s
 	t.healthy.Store(s == stateHealthy)
 	if t.removed() {

@@ -1,13 +1,12 @@
 // Command paas-router is the platform's edge: it routes <app>.<domain> to the
 // healthy instances of each app, which it learns from Nomad's service
 // catalogue. When the control plane is down it keeps serving from the last
-// table it saw.
+// table it saw, and it saves that table so that it can start from it too.
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,10 +14,10 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
-	"github.com/gitpaas/paas"
 	"github.com/gitpaas/paas/router"
 	"github.com/gitpaas/paas/scheduler"
 )
@@ -32,75 +31,124 @@ func main() {
 	}
 }
 
-type config struct {
-	listen, nomadAddr, domain, logFormat string
-}
-
-func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
-	env := func(k, def string) string {
-		if v := getenv(k); v != "" {
-			return v
-		}
-		return def
-	}
-	var c config
-	fs := flag.NewFlagSet("paas-router", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&c.listen, "listen", env("PAAS_ROUTER_LISTEN", "127.0.0.1:8080"), "address to serve apps on (PAAS_ROUTER_LISTEN)")
-	fs.StringVar(&c.nomadAddr, "nomad-addr", env("NOMAD_ADDR", "http://127.0.0.1:4646"), "Nomad agent address (NOMAD_ADDR)")
-	fs.StringVar(&c.domain, "domain", env("PAAS_DOMAIN", router.DefaultDomain), "apps are served at <app>.<domain> (PAAS_DOMAIN)")
-	fs.StringVar(&c.logFormat, "log-format", env("PAAS_LOG_FORMAT", "json"), "json or text (PAAS_LOG_FORMAT)")
-	if err := fs.Parse(args); err != nil {
-		return c, err
-	}
-	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q; see paas-router -h", fs.Arg(0))
-	}
-	return c, nil
-}
-
 func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
 	cfg, err := parseConfig(args, getenv, stderr)
 	if err != nil {
 		return err
 	}
-	var logger *slog.Logger
-	if cfg.logFormat == "text" {
-		logger = slog.New(slog.NewTextHandler(stderr, nil))
-	} else {
-		logger = slog.New(slog.NewJSONHandler(stderr, nil))
-	}
-	opts := router.Options{Domain: cfg.domain}
-	if err := opts.Validate(); err != nil {
+	m, err := start(ctx, cfg, newLogger(cfg.logFormat, stderr))
+	if err != nil {
 		return err
 	}
-	rt := router.New(opts, logger)
-	defer rt.Close()
+	return m.wait(ctx)
+}
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, nil))
+	}
+	return slog.New(slog.NewJSONHandler(w, nil))
+}
+
+// routerMain is a running paas-router: the router, its edge server and its
+// metrics server.
+type routerMain struct {
+	cfg     config
+	logger  *slog.Logger
+	rt      *router.Router
+	edge    *http.Server
+	admin   *http.Server // nil without a metrics address
+	edgeLn  net.Listener
+	adminLn net.Listener
+	errc    chan error
+	stopped sync.Once
+}
+
+// start loads the routing table, begins watching Nomad and serves. It
+// returns once both listeners are open.
+func start(ctx context.Context, cfg config, logger *slog.Logger) (*routerMain, error) {
+	opts := cfg.routerOptions()
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
 	sched, err := scheduler.New(scheduler.Options{Address: cfg.nomadAddr}, logger)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	go sched.WatchInstances(ctx, func(is []paas.Instance) { rt.Update(is) })
+	m := &routerMain{cfg: cfg, logger: logger, rt: router.New(opts, logger), errc: make(chan error, 2)}
+	if err := m.listen(); err != nil {
+		m.rt.Close()
+		return nil, err
+	}
+	restore(ctx, m.rt, sched, cfg.stateFile, logger)
+	go func() { _ = sched.WatchInstances(ctx, m.rt.Update) }()
+	m.serve()
+	return m, nil
+}
 
-	ln, err := net.Listen("tcp", cfg.listen)
+// listen opens the edge and metrics listeners, so that a port in use fails
+// the start rather than the first request.
+func (m *routerMain) listen() error {
+	ln, err := net.Listen("tcp", m.cfg.listen)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: withHealthz(rt), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	logger.Info("router listening", "addr", ln.Addr().String(), "domain", cfg.domain)
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
+	m.edgeLn = ln
+	if m.cfg.metricsListen == "" {
+		return nil
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return err
+	if m.adminLn, err = net.Listen("tcp", m.cfg.metricsListen); err != nil {
+		ln.Close()
+		return fmt.Errorf("metrics listener: %w", err)
 	}
 	return nil
+}
+
+func (m *routerMain) serve() {
+	m.edge = m.rt.NewServer(withHealthz(m.rt))
+	go func() { m.errc <- m.edge.Serve(m.edgeLn) }()
+	m.logger.Info("router listening", "addr", m.edgeLn.Addr().String(), "domain", m.cfg.domain, "state_file", m.cfg.stateFile)
+	if m.adminLn == nil {
+		return
+	}
+	m.admin = &http.Server{Handler: adminHandler(m.rt, m.cfg.pprof), ReadHeaderTimeout: 10 * time.Second}
+	go func() { m.errc <- m.admin.Serve(m.adminLn) }()
+	m.logger.Info("metrics listening", "addr", m.adminLn.Addr().String())
+}
+
+// wait serves until ctx is done, then shuts down gracefully: it stops
+// accepting, lets the requests in flight finish (proxied websockets too)
+// within the shutdown timeout, and closes what is left after it.
+func (m *routerMain) wait(ctx context.Context) error {
+	var err error
+	select {
+	case err = <-m.errc:
+	case <-ctx.Done():
+	}
+	m.shutdown()
+	return err
+}
+
+// shutdown stops the router once; later calls do nothing.
+func (m *routerMain) shutdown() { m.stopped.Do(m.drainAndClose) }
+
+func (m *routerMain) drainAndClose() {
+	m.logger.Info("router draining", "timeout", m.cfg.shutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), m.cfg.shutdownTimeout)
+	defer cancel()
+	err := m.edge.Shutdown(sctx)
+	if err == nil {
+		err = m.rt.Drain(sctx)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		m.logger.Warn("drain timed out; closing the connections left")
+		m.edge.Close()
+	}
+	if m.admin != nil {
+		m.admin.Close()
+	}
+	m.rt.Close()
+	m.logger.Info("router stopped")
 }
 
 // withHealthz answers /healthz for requests addressed to the router itself
@@ -112,10 +160,14 @@ func withHealthz(next http.Handler) http.Handler {
 			host = r.Host
 		}
 		if r.URL.Path == "/healthz" && (host == "localhost" || net.ParseIP(host) != nil) {
-			w.Header().Set("Content-Type", "application/json")
-			io.WriteString(w, `{"status":"ok"}`+"\n")
+			healthz(w, r)
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+func healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	io.WriteString(w, `{"status":"ok"}`+"\n")
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/gitpaas/paas"
 	"github.com/gitpaas/paas/api"
 	"github.com/gitpaas/paas/builder"
+	"github.com/gitpaas/paas/internal/addons"
 	"github.com/gitpaas/paas/internal/apps"
 	"github.com/gitpaas/paas/internal/auth"
 	"github.com/gitpaas/paas/internal/gitserver"
@@ -43,6 +44,8 @@ type Main struct {
 	reconciler *pipeline.Reconciler
 	webhooks   *webhooks.Service
 	health     *health
+	// addonBackups takes the daily backups of add-ons.
+	addonBackups *addons.Schedule
 }
 
 // Open connects to the database, Docker and Nomad, and binds the listener.
@@ -109,7 +112,12 @@ func (m *Main) wire(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	git.Audit = api.NewPushAuditor(m.db, m.logger)
 	m.reconciler = pipeline.NewReconciler(m.pipeline, sched, m.db, 0)
+	addonSvc, err := m.wireAddons(sched)
+	if err != nil {
+		return err
+	}
 	m.webhooks = webhooks.New(m.db, webhooks.Options{AllowPrivate: cfg.WebhooksAllowPrivate}, m.logger)
 	logs := logbus.New()
 	m.pipeline.SetNotifier(notifiers{m.webhooks, logs})
@@ -124,6 +132,8 @@ func (m *Main) wire(ctx context.Context) error {
 		Releaser: m.pipeline, Config: m.db, Events: m.db, Idempotency: m.db,
 		Sources: sourceDeployer{pipeline: m.pipeline, repos: git}, Webhooks: m.webhooks,
 		AppLogs: sched, PlatformLog: logs,
+		Authz: tokens, Accounts: tokens, Users: m.db, Tokens: m.db, Collaborators: m.db, VisibleApps: m.db, Audit: m.db,
+		Addons: addonSvc, Backups: addonSvc,
 	}, m.logger)
 	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	return nil
@@ -137,6 +147,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.reconciler.Run(ctx)
 	}()
 	go m.webhooks.Run(ctx)
+	go m.addonBackups.Run(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- m.server.Serve(m.listener) }()
 	m.logger.Info("paasd listening", "addr", m.listener.Addr().String())

@@ -43,6 +43,13 @@ client {
   # Task ports bind to 127.0.0.1: only the router on this node reaches
   # the instances, and the service catalogue advertises 127.0.0.1:port.
   network_interface = "lo"
+  # Add-ons (Postgres, Redis) bind their fixed ports on the docker0 bridge
+  # only: app containers reach them at the bridge's gateway address
+  # (172.17.0.1 by default), and nothing off this host does. The platform
+  # puts the address in DATABASE_URL and the like; see docs/addons.md.
+  host_network "docker" {
+    interface = "docker0"
+  }
   options = {
     # The cloud fingerprinters time out on these machines.
     "fingerprint.denylist" = "env_aws,env_gce,env_azure,env_digitalocean"
@@ -57,8 +64,16 @@ plugin "docker" {
     allow_privileged = false
     # `docker ps` then shows which job and process a container belongs to.
     extra_labels = ["job_name", "task_group_name", "node_id"]
+    # Bind mounts are on for one reason: an add-on's job binds its data
+    # directory, <data dir>/addons/<name>, so the data outlives the
+    # container. The platform renders every job it submits and only add-on
+    # jobs carry volumes (scheduler/addons.go); app jobs never mount host
+    # paths (scheduler/job.go, checked by TestAppJobsMountNothing). The
+    # docker driver cannot restrict the host paths it allows, and anyone
+    # who can reach this agent's API (no ACL, loopback only) can already
+    # run any job: keep 127.0.0.1:4646 closed to other users of the host.
     volumes {
-      enabled = false
+      enabled = true
     }
     gc {
       # Release images are built on this node and cannot be pulled again:

@@ -1,7 +1,8 @@
 // Package apiclient is a typed client for the paasd REST API described in
 // docs/api.md. A Client holds the base URL and the token; its accessors
-// (Apps, Builds, Releases, Config, Formation, Processes, Runs) group the
-// calls by resource, in the manner of Nomad's api package. Errors the server reports come back as *paas.Error
+// (Apps, Builds, Releases, Config, Formation, Processes, Runs, Users,
+// Tokens, Access) group the calls by resource, in the manner of Nomad's
+// api package. Errors the server reports come back as *paas.Error
 // carrying the server's code and message.
 package apiclient
 

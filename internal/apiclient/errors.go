@@ -58,6 +58,8 @@ func CodeForStatus(status int) string {
 		return paas.EUNAUTHORIZED
 	case http.StatusForbidden:
 		return paas.EFORBIDDEN
+	case http.StatusTooManyRequests:
+		return paas.ERATELIMITED
 	case http.StatusServiceUnavailable, http.StatusBadGateway, http.StatusGatewayTimeout:
 		return paas.EUNAVAILABLE
 	default:

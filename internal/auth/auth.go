@@ -1,7 +1,13 @@
-// Package auth issues and checks API tokens. Tokens are random 32-byte
-// secrets; only their SHA-256 hashes are stored, so a database dump does not
-// leak working credentials. A fast hash is enough here because the tokens
-// carry 256 bits of entropy and cannot be guessed.
+// Package auth authenticates the callers of the platform and decides what
+// they may do.
+//
+// Callers present API tokens: random 32-byte secrets of which only the
+// SHA-256 hashes are stored, so a database dump does not leak working
+// credentials. A fast hash is enough because tokens carry 256 bits of
+// entropy and cannot be guessed. A token has a scope, may expire and may be
+// revoked. People get tokens by logging in with a password, stored as a
+// bcrypt hash. What a token may do is the intersection of its scope and its
+// user's rights: the platform admin flag and a role per app (policy.go).
 package auth
 
 import (
@@ -12,6 +18,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/gitpaas/paas"
 )
@@ -20,36 +27,73 @@ import (
 // can recognise one.
 const TokenPrefix = "paas_"
 
-// Users looks up and creates users and their token hashes.
+// maxTokenLen bounds what is hashed and looked up: a token is far shorter.
+const maxTokenLen = 256
+
+// Store is what the service needs of the platform's store.
+type Store interface {
+	Users
+	Tokens
+	Roles
+}
+
+// Users creates users and reads their password hashes.
 type Users interface {
-	UserByTokenHash(ctx context.Context, hash []byte) (*paas.User, error)
 	CountUsers(ctx context.Context) (int, error)
 	CreateUser(ctx context.Context, name string, admin bool) (*paas.User, error)
+	CreateUserWithPassword(ctx context.Context, name string, admin bool, passwordHash []byte) (*paas.User, error)
+	UserPassword(ctx context.Context, name string) (*paas.User, []byte, error)
+}
+
+// Tokens stores token hashes and finds the token of a hash.
+type Tokens interface {
 	CreateToken(ctx context.Context, userID int64, name string, hash []byte) error
+	AddToken(ctx context.Context, userID int64, t paas.Token, hash []byte) (*paas.Token, error)
+	IdentityByTokenHash(ctx context.Context, hash []byte) (*paas.Identity, error)
 }
 
-// Tokens authenticates API tokens.
-type Tokens struct {
-	users Users
+// Roles tells a user's role on an app.
+type Roles interface {
+	AppRole(ctx context.Context, app string, userID int64) (paas.Role, error)
 }
 
-// New returns Tokens backed by users.
-func New(users Users) *Tokens { return &Tokens{users: users} }
+// Service authenticates tokens and passwords, issues tokens and authorizes
+// requests. It is safe for concurrent use.
+type Service struct {
+	store Store
+	now   func() time.Time
+	// bcryptCost is the cost of new password hashes.
+	bcryptCost int
+}
 
-// Authenticate returns the user a token belongs to, or an EUNAUTHORIZED
-// error that tells the caller how to get a valid token.
-func (t *Tokens) Authenticate(ctx context.Context, token string) (*paas.User, error) {
+// New returns a Service backed by store.
+func New(store Store) *Service {
+	return &Service{store: store, now: time.Now, bcryptCost: DefaultBcryptCost}
+}
+
+// Authenticate returns who a token belongs to, or an EUNAUTHORIZED error
+// that tells the caller how to get a valid token. Expired and revoked
+// tokens are refused.
+func (s *Service) Authenticate(ctx context.Context, token string) (*paas.Identity, error) {
 	if token == "" {
 		return nil, paas.Errorf(paas.EUNAUTHORIZED, "missing token; run: paas login (or send Authorization: Bearer <token>)")
 	}
-	if len(token) > 256 {
+	if len(token) > maxTokenLen {
 		return nil, paas.Errorf(paas.EUNAUTHORIZED, "invalid token; run: paas login")
 	}
-	u, err := t.users.UserByTokenHash(ctx, Hash(token))
-	if paas.ErrorCode(err) == paas.ENOTFOUND {
+	id, err := s.store.IdentityByTokenHash(ctx, Hash(token))
+	switch {
+	case paas.ErrorCode(err) == paas.ENOTFOUND:
 		return nil, paas.Errorf(paas.EUNAUTHORIZED, "invalid token; run: paas login")
+	case err != nil:
+		return nil, err
+	case id.Token.RevokedAt != nil:
+		return nil, paas.Errorf(paas.EUNAUTHORIZED, "this token was revoked; log in again with: paas login")
+	case id.Token.Expired(s.now()):
+		return nil, paas.Errorf(paas.EUNAUTHORIZED, "this token expired at %s; log in again with: paas login",
+			id.Token.ExpiresAt.UTC().Format(time.RFC3339))
 	}
-	return u, err
+	return id, nil
 }
 
 // Hash returns the stored form of a token.
@@ -60,17 +104,23 @@ func Hash(token string) []byte {
 
 // NewToken returns a fresh random token.
 func NewToken() string {
-	b := make([]byte, 32)
+	return TokenPrefix + hex.EncodeToString(randomBytes(32))
+}
+
+// randomBytes returns n bytes from crypto/rand.
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
 		panic(err) // crypto/rand does not fail on Linux
 	}
-	return TokenPrefix + hex.EncodeToString(b)
+	return b
 }
 
 // Bootstrap creates the admin user and a token for it on the platform's first
 // start, writing the token to path with mode 0600. Later starts do nothing.
-func (t *Tokens) Bootstrap(ctx context.Context, path string) (created bool, err error) {
-	n, err := t.users.CountUsers(ctx)
+// The token has scope admin and does not expire.
+func (s *Service) Bootstrap(ctx context.Context, path string) (created bool, err error) {
+	n, err := s.store.CountUsers(ctx)
 	if err != nil || n > 0 {
 		return false, err
 	}
@@ -81,11 +131,11 @@ func (t *Tokens) Bootstrap(ctx context.Context, path string) (created bool, err 
 	if err := os.WriteFile(path, []byte(token+"\n"), 0o600); err != nil {
 		return false, fmt.Errorf("write admin token: %w", err)
 	}
-	u, err := t.users.CreateUser(ctx, "admin", true)
+	u, err := s.store.CreateUser(ctx, "admin", true)
 	if err != nil {
 		return false, fmt.Errorf("create admin: %w", err)
 	}
-	if err := t.users.CreateToken(ctx, u.ID, "admin (created at first start)", Hash(token)); err != nil {
+	if err := s.store.CreateToken(ctx, u.ID, "admin (created at first start)", Hash(token)); err != nil {
 		return false, fmt.Errorf("create admin token: %w", err)
 	}
 	return true, nil

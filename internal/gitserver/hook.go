@@ -18,7 +18,7 @@ import (
 // environment, and is good for one call.
 type pendingPush struct {
 	app   string
-	user  *paas.User
+	by    pusher
 	token string
 	used  bool
 }
@@ -33,10 +33,10 @@ type hookRequest struct {
 // hookResultTrailer carries the outcome after the streamed build output.
 const hookResultTrailer = "Paas-Result"
 
-func (s *Server) registerPush(app string, user *paas.User) (id string, env []string) {
+func (s *Server) registerPush(app string, by pusher) (id string, env []string) {
 	id, token := randomHex(16), randomHex(32)
 	s.mu.Lock()
-	s.pending[id] = &pendingPush{app: app, user: user, token: token}
+	s.pending[id] = &pendingPush{app: app, by: by, token: token}
 	s.mu.Unlock()
 	return id, []string{
 		"PAAS_HOOK_URL=" + strings.TrimSuffix(s.opts.HookURL, "/") + "/" + id,
@@ -87,6 +87,7 @@ func (s *Server) serveHook(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	out := &flushWriter{w: w, rc: http.NewResponseController(w)}
 	err := s.receive(r, p, req, out)
+	s.recordPush(r.Context(), p.app, p.by, err)
 	if err != nil {
 		fmt.Fprintf(out, "\n !     %s\n\n", strings.ReplaceAll(paas.ErrorMessage(err), "\n", "\n !     "))
 		w.Header().Set(hookResultTrailer, "failed")
@@ -103,7 +104,7 @@ func (s *Server) receive(r *http.Request, p *pendingPush, req hookRequest, out i
 			return paas.Errorf(paas.EINTERNAL, "could not store the pushed objects; try the push again")
 		}
 	}
-	push := Push{App: p.app, User: p.user, RepoPath: repo, Updates: req.Updates}
+	push := Push{App: p.app, User: p.by.user, RepoPath: repo, Updates: req.Updates}
 	return s.pushes.HandlePush(r.Context(), push, out)
 }
 

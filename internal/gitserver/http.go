@@ -26,12 +26,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not a git repository path; use /git/<app>.git", http.StatusNotFound)
 		return
 	}
-	user, ok := s.authenticate(w, r)
+	id, ok := s.authenticate(w, r)
 	if !ok {
 		return
 	}
 	if err := paas.ValidateAppName(app); err != nil {
 		http.Error(w, err.Error(), http.StatusNotFound)
+		return
+	}
+	if !s.authorize(w, r, app, rest, id) {
 		return
 	}
 	if _, err := s.apps.GetApp(r.Context(), app); err != nil {
@@ -40,9 +43,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case rest == "info/refs" && r.Method == http.MethodGet:
-		s.advertise(w, r, app, user)
+		s.advertise(w, r, app)
 	case services[rest] && r.Method == http.MethodPost:
-		s.serviceRPC(w, r, app, user, rest)
+		s.serviceRPC(w, r, app, id, rest)
 	default:
 		http.Error(w, "unsupported git request", http.StatusNotFound)
 	}
@@ -60,26 +63,47 @@ func splitRepoPath(p string) (app, rest string, ok bool) {
 
 // authenticate checks HTTP basic auth, where the password is an API token
 // and the user name is ignored, as on Heroku.
-func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*paas.User, bool) {
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*paas.Identity, bool) {
 	_, token, ok := r.BasicAuth()
 	if !ok || token == "" {
 		w.Header().Set("WWW-Authenticate", `Basic realm="paas"`)
 		http.Error(w, "authentication required: run `paas login`, which stores your token in ~/.netrc", http.StatusUnauthorized)
 		return nil, false
 	}
-	user, err := s.auth.Authenticate(r.Context(), token)
+	id, err := s.auth.Authenticate(r.Context(), token)
 	if err != nil {
 		w.Header().Set("WWW-Authenticate", `Basic realm="paas"`)
 		http.Error(w, "invalid credentials: run `paas login` again", http.StatusUnauthorized)
 		return nil, false
 	}
-	return user, true
+	return id, true
+}
+
+// authorize checks that id may push to app (receive-pack) or fetch from it
+// (anything else), and records refused pushes.
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request, app, rest string, id *paas.Identity) bool {
+	push := rest == "git-receive-pack" || r.URL.Query().Get("service") == "git-receive-pack"
+	need := FetchPermission
+	if push {
+		need = PushPermission
+	}
+	err := s.auth.Authorize(r.Context(), id, app, need)
+	if err == nil {
+		return true
+	}
+	if push {
+		s.recordPush(r.Context(), app, pusherOf(r, id), err)
+	}
+	s.gitError(w, err)
+	return false
 }
 
 func (s *Server) gitError(w http.ResponseWriter, err error) {
 	switch paas.ErrorCode(err) {
 	case paas.ENOTFOUND:
 		http.Error(w, paas.ErrorMessage(err), http.StatusNotFound)
+	case paas.EFORBIDDEN:
+		http.Error(w, paas.ErrorMessage(err), http.StatusForbidden)
 	default:
 		s.logger.Error("git request", "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -87,7 +111,7 @@ func (s *Server) gitError(w http.ResponseWriter, err error) {
 }
 
 // advertise answers the first request of a push or fetch with the refs.
-func (s *Server) advertise(w http.ResponseWriter, r *http.Request, app string, user *paas.User) {
+func (s *Server) advertise(w http.ResponseWriter, r *http.Request, app string) {
 	service := r.URL.Query().Get("service")
 	if !services[service] {
 		http.Error(w, "dumb HTTP git is not supported; use git 1.6.6 or newer", http.StatusForbidden)
@@ -111,7 +135,7 @@ func (s *Server) advertise(w http.ResponseWriter, r *http.Request, app string, u
 
 // serviceRPC runs one stateless receive-pack or upload-pack exchange,
 // flushing git's output to the client as it comes so build output is live.
-func (s *Server) serviceRPC(w http.ResponseWriter, r *http.Request, app string, user *paas.User, service string) {
+func (s *Server) serviceRPC(w http.ResponseWriter, r *http.Request, app string, id *paas.Identity, service string) {
 	body, err := requestBody(r, s.opts.MaxPushBytes)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
@@ -121,8 +145,8 @@ func (s *Server) serviceRPC(w http.ResponseWriter, r *http.Request, app string, 
 	cmd := s.gitCommand(r.Context(), app, service, "--stateless-rpc", s.RepoPath(app))
 	cmd.Env = append(cmd.Env, gitProtocolEnv(r)...)
 	if service == "git-receive-pack" {
-		id, env := s.registerPush(app, user)
-		defer s.unregisterPush(id)
+		pushID, env := s.registerPush(app, pusherOf(r, id))
+		defer s.unregisterPush(pushID)
 		cmd.Env = append(cmd.Env, env...)
 	}
 	cmd.Stdin = body

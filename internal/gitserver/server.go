@@ -24,9 +24,23 @@ import (
 // DefaultMaxPushBytes bounds the pack a single push may upload.
 const DefaultMaxPushBytes = 512 << 20
 
-// Authenticator resolves the token a pusher sent as the basic-auth password.
+// Authenticator checks the token a git client sent as the basic-auth
+// password, and whether its holder may use an app's repository.
 type Authenticator interface {
-	Authenticate(ctx context.Context, token string) (*paas.User, error)
+	Authenticate(ctx context.Context, token string) (*paas.Identity, error)
+	Authorize(ctx context.Context, id *paas.Identity, app string, need paas.Permission) error
+}
+
+// What a push and a fetch need: a push deploys.
+var (
+	PushPermission  = paas.Permission{Scope: paas.ScopeDeploy, Role: paas.RoleDeployer}
+	FetchPermission = paas.Permission{Scope: paas.ScopeRead, Role: paas.RoleViewer}
+)
+
+// Auditor records pushes in the audit log, refused ones too. err is nil
+// for a push that was released, else why it was refused or failed.
+type Auditor interface {
+	RecordPush(ctx context.Context, e paas.AuditEntry, err error)
 }
 
 // AppFinder tells whether an app exists.
@@ -87,6 +101,9 @@ func (o Options) Validate() error {
 // Server is the git endpoint: an http.Handler for /git/<app>.git/… and the
 // internal hook endpoint.
 type Server struct {
+	// Audit, when set, records every push.
+	Audit Auditor
+
 	opts     Options
 	auth     Authenticator
 	apps     AppFinder

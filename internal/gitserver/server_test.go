@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/gitpaas/paas"
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestMain lets the test binary double as the pre-receive hook: git runs it
@@ -25,13 +26,56 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// fakeAuth knows a token per kind of caller: admin owns hello, vera views
+// it, stan has no role on it, and read-token is admin's read-only token.
 type fakeAuth struct{}
 
-func (fakeAuth) Authenticate(_ context.Context, token string) (*paas.User, error) {
-	if token != "good-token" {
+var fakeTokens = map[string]paas.Identity{
+	"good-token":   {User: paas.User{ID: 1, Name: "admin"}, Token: paas.Token{ID: 11, Scope: paas.ScopeDeploy}},
+	"read-token":   {User: paas.User{ID: 1, Name: "admin"}, Token: paas.Token{ID: 12, Scope: paas.ScopeRead}},
+	"viewer-token": {User: paas.User{ID: 2, Name: "vera"}, Token: paas.Token{ID: 21, Scope: paas.ScopeAdmin}},
+	"other-token":  {User: paas.User{ID: 3, Name: "stan"}, Token: paas.Token{ID: 31, Scope: paas.ScopeAdmin}},
+}
+
+var fakeRoles = map[string]paas.Role{"admin": paas.RoleOwner, "vera": paas.RoleViewer}
+
+func (fakeAuth) Authenticate(_ context.Context, token string) (*paas.Identity, error) {
+	id, ok := fakeTokens[token]
+	if !ok {
 		return nil, paas.Errorf(paas.EUNAUTHORIZED, "invalid token")
 	}
-	return &paas.User{Name: "admin"}, nil
+	return &id, nil
+}
+
+func (fakeAuth) Authorize(_ context.Context, id *paas.Identity, app string, need paas.Permission) error {
+	role := fakeRoles[id.User.Name]
+	switch {
+	case !id.Token.Scope.Includes(need.Scope):
+		return paas.Errorf(paas.EFORBIDDEN, "this token has scope %s", id.Token.Scope)
+	case app != "hello" || role == "":
+		return paas.Errorf(paas.ENOTFOUND, "app %q not found", app)
+	case !role.Includes(need.Role):
+		return paas.Errorf(paas.EFORBIDDEN, "this needs the role %s", need.Role)
+	}
+	return nil
+}
+
+// recordingAudit keeps the pushes the server records.
+type recordingAudit struct {
+	mu      sync.Mutex
+	entries []string
+}
+
+func (a *recordingAudit) RecordPush(_ context.Context, e paas.AuditEntry, err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.entries = append(a.entries, fmt.Sprintf("%s %s %s token=%d from=%s: %s", e.Action, e.App, e.User, e.TokenID, e.ClientIP, paas.ErrorCode(err)))
+}
+
+func (a *recordingAudit) list() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]string(nil), a.entries...)
 }
 
 type fakeApps struct{}
@@ -65,7 +109,7 @@ func (r *recordingPushes) HandlePush(ctx context.Context, p Push, out io.Writer)
 	return nil
 }
 
-func newTestServer(t *testing.T) (*Server, string, *recordingPushes) {
+func newTestServer(t *testing.T) (*Server, string, *recordingPushes, *recordingAudit) {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -84,6 +128,8 @@ func newTestServer(t *testing.T) (*Server, string, *recordingPushes) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	audit := &recordingAudit{}
+	srv.Audit = audit
 	mux := httptestMux(srv)
 	ts.Config.Handler = mux
 	ts.Start()
@@ -91,7 +137,7 @@ func newTestServer(t *testing.T) (*Server, string, *recordingPushes) {
 	if err := srv.CreateRepo(context.Background(), "hello"); err != nil {
 		t.Fatal(err)
 	}
-	return srv, ts.URL, pushes
+	return srv, ts.URL, pushes, audit
 }
 
 func git(t *testing.T, dir string, args ...string) (string, error) {
@@ -117,7 +163,7 @@ func commitFile(t *testing.T, dir, name, content, msg string) {
 }
 
 func TestPush(t *testing.T) {
-	srv, url, pushes := newTestServer(t)
+	srv, url, pushes, audit := newTestServer(t)
 	dir := t.TempDir()
 	git(t, dir, "init", "-q", "-b", "main")
 	remote := strings.Replace(url, "http://", "http://anyone:good-token@", 1) + "/git/hello.git"
@@ -147,14 +193,26 @@ func TestPush(t *testing.T) {
 		t.Errorf("pushes = %+v", pushes.pushes)
 	}
 
-	clone := filepath.Join(t.TempDir(), "clone")
-	if out, err := git(t, dir, "clone", "-q", remote, clone); err != nil {
-		t.Fatalf("clone: %v\n%s", err, out)
+	want := []string{
+		"git.push hello admin token=11 from=127.0.0.1: ",
+		"git.push hello admin token=11 from=127.0.0.1: ",
+		"git.push hello admin token=11 from=127.0.0.1: invalid",
+	}
+	if diff := cmp.Diff(want, audit.list()); diff != "" {
+		t.Errorf("recorded pushes (-want +got):\n%s", diff)
+	}
+
+	for _, token := range []string{"good-token", "read-token", "viewer-token"} {
+		clone := filepath.Join(t.TempDir(), "clone")
+		remote := strings.Replace(url, "http://", "http://anyone:"+token+"@", 1) + "/git/hello.git"
+		if out, err := git(t, dir, "clone", "-q", remote, clone); err != nil {
+			t.Fatalf("clone with %s: %v\n%s", token, err, out)
+		}
 	}
 }
 
 func TestPushRefused(t *testing.T) {
-	_, url, pushes := newTestServer(t)
+	_, url, pushes, audit := newTestServer(t)
 	dir := t.TempDir()
 	git(t, dir, "init", "-q", "-b", "main")
 	commitFile(t, dir, "a.txt", "one", "first")
@@ -163,6 +221,9 @@ func TestPushRefused(t *testing.T) {
 		{"wrong token", strings.Replace(url, "http://", "http://u:bad@", 1) + "/git/hello.git", "Authentication failed"},
 		{"unknown app", strings.Replace(url, "http://", "http://u:good-token@", 1) + "/git/nope.git", "not found"},
 		{"bad app name", strings.Replace(url, "http://", "http://u:good-token@", 1) + "/git/..%2fetc.git", "not found"},
+		{"read-only token", strings.Replace(url, "http://", "http://u:read-token@", 1) + "/git/hello.git", "this token has scope read"},
+		{"viewer", strings.Replace(url, "http://", "http://u:viewer-token@", 1) + "/git/hello.git", "this needs the role deployer"},
+		{"stranger", strings.Replace(url, "http://", "http://u:other-token@", 1) + "/git/hello.git", "not found"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := git(t, dir, "push", tc.remote, "main")
@@ -174,11 +235,20 @@ func TestPushRefused(t *testing.T) {
 	if len(pushes.pushes) != 0 {
 		t.Errorf("refused pushes reached the pipeline: %+v", pushes.pushes)
 	}
+	want := []string{
+		"git.push nope admin token=11 from=127.0.0.1: not_found",
+		"git.push hello admin token=12 from=127.0.0.1: forbidden",
+		"git.push hello vera token=21 from=127.0.0.1: forbidden",
+		"git.push hello stan token=31 from=127.0.0.1: not_found",
+	}
+	if diff := cmp.Diff(want, audit.list()); diff != "" {
+		t.Errorf("recorded refusals (-want +got):\n%s", diff)
+	}
 }
 
 func TestHookRefusesForgedCalls(t *testing.T) {
-	srv, _, _ := newTestServer(t)
-	id, _ := srv.registerPush("hello", &paas.User{Name: "admin"})
+	srv, _, _, _ := newTestServer(t)
+	id, _ := srv.registerPush("hello", pusher{user: &paas.User{Name: "admin"}})
 	for _, tc := range []struct{ name, id, token string }{
 		{"unknown push", "nope", "x"},
 		{"wrong token", id, "wrong"},

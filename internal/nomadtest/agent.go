@@ -40,7 +40,8 @@ type Agent struct {
 
 // config is the agent configuration, layered over -dev: one node that is
 // server and client, bound to loopback so that task ports bind to
-// 127.0.0.1, like deploy/nomad/agent.hcl. Dev mode retries the client's
+// 127.0.0.1, with add-on ports on the docker0 bridge and bind mounts for
+// add-on data, like deploy/nomad/agent.hcl. Dev mode retries the client's
 // first registration after 1s instead of 15s (a fresh server rejects it
 // until its keyring exists) and stops its allocations when it exits.
 const config = `
@@ -65,6 +66,10 @@ server {
 client {
   enabled           = true
   network_interface = "lo"
+  # Add-ons bind their fixed ports here, where app containers reach them.
+  host_network "docker" {
+    interface = "docker0"
+  }
   options = {
     "fingerprint.denylist" = "env_aws,env_gce,env_azure,env_digitalocean"
     "driver.allowlist"     = "docker"
@@ -75,8 +80,10 @@ plugin "docker" {
     allow_privileged = false
     # Lets Stop find the containers of this agent among those of others.
     extra_labels = ["node_id", "job_name"]
+    # Add-on jobs bind their data directory from the host; app jobs never
+    # mount host paths (see deploy/nomad/agent.hcl).
     volumes {
-      enabled = false
+      enabled = true
     }
     gc {
       # Images are built locally and cannot be pulled again.
@@ -206,11 +213,11 @@ func (a *Agent) drain() error {
 	deadline := time.Now().Add(drainTimeout)
 	for {
 		running, err := a.runningAllocs()
-		if err != nil || running == 0 {
+		if err != nil || len(running) == 0 {
 			break
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%d allocations still running %s after stopping all jobs", running, drainTimeout)
+			return fmt.Errorf("%d allocations still running %s after stopping all jobs: %s", len(running), drainTimeout, strings.Join(running, ", "))
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
@@ -220,22 +227,22 @@ func (a *Agent) drain() error {
 	return nil
 }
 
-// runningAllocs counts the allocations that are not yet terminal on the
-// client.
-func (a *Agent) runningAllocs() (int, error) {
-	var allocs []struct{ ID, ClientStatus string }
+// runningAllocs names the allocations that are not yet terminal on the
+// client: "name (client status)".
+func (a *Agent) runningAllocs() ([]string, error) {
+	var allocs []struct{ ID, Name, ClientStatus string }
 	if err := a.get("/v1/allocations?namespace=*&task_states=false", &allocs); err != nil {
-		return 0, err
+		return nil, err
 	}
-	n := 0
+	var running []string
 	for _, al := range allocs {
 		switch al.ClientStatus {
 		case "complete", "failed", "lost":
 		default:
-			n++
+			running = append(running, al.Name+" ("+al.ClientStatus+")")
 		}
 	}
-	return n, nil
+	return running, nil
 }
 
 func (a *Agent) get(path string, out any) error {

@@ -96,6 +96,7 @@ type Pipeline struct {
 	logger    *slog.Logger
 
 	notifier Notifier
+	addons   Addons // provisions what app.yml declares; may be nil
 
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex // by app: one release change at a time

@@ -98,6 +98,9 @@ func (p *Pipeline) release(ctx context.Context, b *paas.Build, image string, spe
 		return err
 	}
 	p.finishBuild(b.ID, paas.BuildSucceeded, image, nil)
+	if err := p.provisionAddons(ctx, next, out); err != nil {
+		return err
+	}
 	_, err := p.releaseAndRollout(ctx, next, true, out)
 	return err
 }

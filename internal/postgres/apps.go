@@ -23,15 +23,22 @@ func scanApp(row scanner) (*paas.App, error) {
 	return &a, nil
 }
 
-// CreateApp records a new app named name, owned by the named user. It
-// fails with paas.EINVALID when the name is not a valid app name and with
+// CreateApp records a new app named name, owned by the named user, who
+// becomes its first collaborator with the role owner. It fails with
+// paas.EINVALID when the name is not a valid app name and with
 // paas.ECONFLICT when an app of that name exists.
 func (db *DB) CreateApp(ctx context.Context, name, owner string) (*paas.App, error) {
 	if err := paas.ValidateAppName(name); err != nil {
 		return nil, err
 	}
-	row := db.db.QueryRowContext(ctx, `INSERT INTO apps (name, owner) VALUES ($1, $2)
-		RETURNING `+appColumns, name, owner)
+	row := db.db.QueryRowContext(ctx, `
+		WITH a AS (
+			INSERT INTO apps (name, owner) VALUES ($1, $2) RETURNING *
+		), c AS (
+			INSERT INTO app_collaborators (app_id, user_id, role)
+			SELECT a.id, u.id, 'owner' FROM a JOIN users u ON u.name = a.owner
+		)
+		SELECT `+appColumns+` FROM a`, name, owner)
 	a, err := scanApp(row)
 	switch {
 	case violates(err, pqerror.UniqueViolation, appsNameKey):

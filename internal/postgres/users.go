@@ -65,12 +65,13 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 }
 
 // CreateToken records a token of user userID by the SHA-256 hash of its
-// secret, never the secret itself; name says what the token is for.
+// secret, never the secret itself; name says what the token is for. The
+// token has scope admin and does not expire; AddToken makes narrower ones.
 func (db *DB) CreateToken(ctx context.Context, userID int64, name string, hash []byte) error {
 	if len(hash) != sha256.Size {
 		return fmt.Errorf("create token %q: hash has %d bytes, want a %d-byte sha-256 hash", name, len(hash), sha256.Size)
 	}
-	_, err := db.db.ExecContext(ctx, `INSERT INTO tokens (hash, user_id, name) VALUES ($1, $2, $3)`, hash, userID, name)
+	_, err := db.db.ExecContext(ctx, `INSERT INTO tokens (hash, user_id, name, scope) VALUES ($1, $2, $3, 'admin')`, hash, userID, name)
 	switch {
 	case violates(err, pqerror.UniqueViolation, tokensHashKey):
 		return paas.Errorf(paas.ECONFLICT, "token exists already; create a new token")
@@ -80,27 +81,4 @@ func (db *DB) CreateToken(ctx context.Context, userID int64, name string, hash [
 		return fmt.Errorf("create token %q: %w", name, err)
 	}
 	return nil
-}
-
-// UserByTokenHash returns the user of the token whose SHA-256 hash is hash
-// and records that the token was used. It fails with paas.ENOTFOUND when no
-// token has that hash.
-func (db *DB) UserByTokenHash(ctx context.Context, hash []byte) (*paas.User, error) {
-	// Touching last_used_at at most once a minute spares a write per request.
-	row := db.db.QueryRowContext(ctx, `
-		WITH t AS (
-			SELECT id, user_id, last_used_at FROM tokens WHERE hash = $1
-		), touched AS (
-			UPDATE tokens SET last_used_at = now() FROM t
-			WHERE tokens.id = t.id AND (t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute')
-		)
-		SELECT `+userColumns+` FROM users u JOIN t ON u.id = t.user_id`, hash)
-	u, err := scanUser(row)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return nil, paas.Errorf(paas.ENOTFOUND, "token not recognised; log in again with: paas login")
-	case err != nil:
-		return nil, fmt.Errorf("look up token: %w", err)
-	}
-	return u, nil
 }

@@ -115,35 +115,3 @@ func TestCreateToken(t *testing.T) {
 		})
 	}
 }
-
-func TestUserByTokenHash(t *testing.T) {
-	t.Parallel()
-	db := newDB(t)
-	alice, err := db.CreateUser(t.Context(), "alice", false)
-	checkCode(t, err, "")
-	checkCode(t, db.CreateToken(t.Context(), alice.ID, "laptop", hash("secret")), "")
-	tests := []struct {
-		name     string
-		hash     []byte
-		want     *paas.User
-		wantCode string
-		wantMsg  string
-	}{
-		{name: "known", hash: hash("secret"), want: alice},
-		{name: "known, used again", hash: hash("secret"), want: alice},
-		{name: "unknown", hash: hash("guess"), wantCode: paas.ENOTFOUND, wantMsg: "token not recognised; log in again with: paas login"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := db.UserByTokenHash(t.Context(), tt.hash)
-			checkCode(t, err, tt.wantCode)
-			if err != nil {
-				checkMessage(t, err, tt.wantMsg)
-				return
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("UserByTokenHash mismatch (-want +got):\n%s", diff)
-			}
-		})
-	}
-}

@@ -41,6 +41,7 @@ func (s *Server) handler() http.Handler {
 	mux.HandleFunc("GET /v1/apps/{app}/ps", s.listProcesses)
 	mux.HandleFunc("POST /v1/apps/{app}/ps/restart", s.restart)
 	mux.HandleFunc("POST /v1/apps/{app}/runs", s.run)
+	s.mountAccounts(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, paas.Errorf(paas.ENOTFOUND, "no route %s %s", r.Method, r.URL.Path))
 	})
@@ -48,11 +49,11 @@ func (s *Server) handler() http.Handler {
 }
 
 // authenticate records every request and rejects /v1 requests without the
-// right bearer token.
+// right bearer token, but for logins.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.record(r)
-		if strings.HasPrefix(r.URL.Path, "/v1/") && r.Header.Get("Authorization") != "Bearer "+s.Token {
+		if strings.HasPrefix(r.URL.Path, "/v1/") && r.URL.Path != "/v1/login" && r.Header.Get("Authorization") != "Bearer "+s.Token {
 			writeError(w, paas.Errorf(paas.EUNAUTHORIZED, "missing or invalid token; log in with: paas login"))
 			return
 		}
@@ -231,6 +232,8 @@ func statusOf(code string) int {
 		return http.StatusUnauthorized
 	case paas.EFORBIDDEN:
 		return http.StatusForbidden
+	case paas.ERATELIMITED:
+		return http.StatusTooManyRequests
 	case paas.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
 	default:

@@ -50,6 +50,7 @@ type Server struct {
 	procs    map[string][]paas.ProcessState
 	runner   RunFunc
 	requests []Request
+	acc      accounts
 }
 
 // New starts a fake that accepts token and stops it when the test ends.
@@ -66,6 +67,7 @@ func New(t testing.TB, token string) *Server {
 		drift:    map[string]paas.Event{},
 		procs:    map[string][]paas.ProcessState{},
 	}
+	s.acc = accounts{users: map[string]*account{s.User.Name: {user: s.User}}, roles: map[string]map[string]paas.Role{}}
 	hs := httptest.NewServer(s.handler())
 	t.Cleanup(hs.Close)
 	s.URL = hs.URL

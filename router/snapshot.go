@@ -1,0 +1,129 @@
+package router
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/gitpaas/paas"
+)
+
+// snapshotVersion is the format of the state file; ReadSnapshot refuses
+// any other.
+const snapshotVersion = 1
+
+// Snapshot is the routing table as the state file holds it: the instances
+// of the last Update and the apps in maintenance. It lets a router that
+// starts while the control plane is down serve the apps that were up.
+type Snapshot struct {
+	Version     int             `json:"version"`
+	SavedAt     time.Time       `json:"saved_at"`
+	Instances   []paas.Instance `json:"instances"`
+	Maintenance []string        `json:"maintenance,omitempty"`
+}
+
+// Snapshot returns what the router serves now: the instances it accepted,
+// sorted, and the apps in maintenance.
+func (r *Router) Snapshot() Snapshot {
+	t := r.table.Load()
+	insts := make([]paas.Instance, 0, len(t.targets))
+	for inst := range t.targets {
+		insts = append(insts, inst)
+	}
+	slices.SortFunc(insts, func(a, b paas.Instance) int {
+		return cmp.Or(cmp.Compare(a.App, b.App), cmp.Compare(a.Addr, b.Addr), cmp.Compare(a.AllocID, b.AllocID),
+			cmp.Compare(a.Release, b.Release), cmp.Compare(a.HealthPath, b.HealthPath))
+	})
+	return Snapshot{Version: snapshotVersion, SavedAt: time.Now().UTC(), Instances: insts, Maintenance: r.Maintenance()}
+}
+
+// Restore replaces both the table and the maintenance set with those of s,
+// in one step and one save, as at start from a snapshot. Restore after
+// Close does nothing.
+func (r *Router) Restore(s Snapshot) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return
+	}
+	r.replaceMaintenance(s.Maintenance)
+	r.update(s.Instances)
+	r.save()
+}
+
+// save writes the snapshot to the state file, if there is one. It must be
+// called with r.mu held, so that saves happen in the order of the changes.
+// A failure is logged: the router serves on without a state file.
+func (r *Router) save() {
+	if r.opts.StateFile == "" {
+		return
+	}
+	if err := WriteSnapshot(r.opts.StateFile, r.Snapshot()); err != nil {
+		r.logger.Warn("save routing table", "path", r.opts.StateFile, "error", err)
+	}
+}
+
+// ReadSnapshot reads the state file at path. A missing file is an error
+// for which errors.Is(err, fs.ErrNotExist) holds.
+func ReadSnapshot(path string) (Snapshot, error) {
+	var s Snapshot
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return s, err
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		return s, fmt.Errorf("routing table %s: %w", path, err)
+	}
+	if s.Version != snapshotVersion {
+		return Snapshot{}, fmt.Errorf("routing table %s has version %d; this router reads version %d", path, s.Version, snapshotVersion)
+	}
+	return s, nil
+}
+
+// WriteSnapshot writes s to path atomically: to a temporary file in the
+// same directory, synced, then renamed over path, so that a crash leaves
+// either the old table or the new one, never half of one.
+func WriteSnapshot(path string, s Snapshot) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
+	if err := writeAndSync(tmp, append(b, '\n')); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+func writeAndSync(f *os.File, b []byte) error {
+	_, err := f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
