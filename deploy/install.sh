@@ -58,7 +58,14 @@ start_nomad() {
   fi
   mkdir -p "$DATA/nomad"
   sed -e "s|@DATA_DIR@|$DATA/nomad|g" -e "s|@HTTP_PORT@|$NOMAD_PORT|g" \
-    "$ROOT/deploy/nomad/agent.hcl" >"$DATA/nomad/agent.hcl"
+    "$ROOT/deploy/nomad/agent.hcl" >"$DATA/nomad/agent.hcl.new"
+  # The agent reads its config only when it starts (add-ons need the
+  # docker host network and bind mounts of agent.hcl). A restarted client
+  # finds its running tasks again.
+  if ! cmp -s "$DATA/nomad/agent.hcl.new" "$DATA/nomad/agent.hcl" 2>/dev/null; then
+    stop_pidfile "$DATA/run/nomad.pid"
+  fi
+  mv "$DATA/nomad/agent.hcl.new" "$DATA/nomad/agent.hcl"
   if ! running "$DATA/run/nomad.pid"; then
     log "starting the Nomad agent"
     nohup "$DATA/bin/nomad" agent -config "$DATA/nomad/agent.hcl" >"$DATA/logs/nomad.log" 2>&1 &

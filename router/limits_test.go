@@ -25,8 +25,8 @@ func errorCode(t *testing.T, body string) string {
 
 func TestRateLimit(t *testing.T) {
 	hello, other := newBackend(t, "hello", nil), newBackend(t, "other", nil)
-	// Half a request per second: the bucket does not refill during the test.
-	r := newTestRouter(t, Options{RateLimit: 0.5, RateBurst: 3})
+	// A request every 100s: the bucket does not refill during the test.
+	r := newTestRouter(t, Options{RateLimit: 0.01, RateBurst: 3})
 	r.Update([]paas.Instance{hello.instance("hello"), other.instance("other")})
 	waitHealthy(t, r, hello, other)
 	front := newFrontend(t, r)
@@ -54,8 +54,8 @@ func TestRateLimit(t *testing.T) {
 			if resp.StatusCode != http.StatusTooManyRequests {
 				t.Fatalf("status = %d, want 429; body %q", resp.StatusCode, body)
 			}
-			if got := resp.Header.Get("Retry-After"); got != "2" {
-				t.Errorf("Retry-After = %q, want \"2\" (one token at 0.5/s)", got)
+			if got := resp.Header.Get("Retry-After"); got != "100" {
+				t.Errorf("Retry-After = %q, want \"100\" (one token at 0.01/s)", got)
 			}
 			if got := resp.Header.Get("Content-Type"); got != tc.wantType {
 				t.Errorf("Content-Type = %q, want %q", got, tc.wantType)

@@ -299,7 +299,7 @@ func renderAddonJob(j paas.AddonJob, o Options) *api.Job {
 	}}}}
 	tg.Services = []*api.Service{{
 		Name: id, Provider: "nomad", PortLabel: addonTask, Tags: []string{metaAddon + "=" + j.Addon},
-		Checks: []api.ServiceCheck{{Name: "tcp", Type: "tcp", Interval: 2 * time.Second, Timeout: 2 * time.Second}},
+		Checks: []api.ServiceCheck{{Name: "tcp", Type: "tcp", Interval: o.CheckInterval, Timeout: o.CheckTimeout}},
 	}}
 	tg.Update = renderUpdate(o)
 	// A database restarts in place, on the same port and data, for as long

@@ -2,10 +2,13 @@
 # run.sh benchmarks paas-router against nginx, HAProxy and Caddy on this
 # machine, all on loopback, in one run:
 #
-#   1. throughput: wrk against the backend directly and through each proxy,
+#   1. throughput: wrk against the backend directly, through each proxy and
+#      through go-httputil (the plainest Go reverse proxy, the floor of any
+#      proxy built on net/http),
 #      ROUNDS rounds interleaved (the order rotates each round), reporting
 #      the median requests/s, p50 and p99 and each as a ratio to direct,
-#      and the TIME_WAIT sockets on each proxy's ports after its runs;
+#      the proxy's CPU time per request, and the TIME_WAIT sockets on each
+#      proxy's ports after its runs;
 #   2. memory: each proxy started afresh, warmed up, then IDLE_CONNS idle
 #      keep-alive client connections opened; the growth of its resident
 #      memory divided by the connections.
@@ -52,8 +55,8 @@ trap 'exit 130' INT TERM
 
 # The ports: each proxy listens on its own, and reaches the backend on a
 # port of its own, so that TIME_WAIT sockets can be told apart.
-declare -A FRONT=([direct]=$((BASE + 10)) [paas-router]=$((BASE + 1)) [nginx]=$((BASE + 2)) [haproxy]=$((BASE + 3)) [caddy]=$((BASE + 4)))
-declare -A BACK=([direct]=$((BASE + 10)) [paas-router]=$((BASE + 11)) [nginx]=$((BASE + 12)) [haproxy]=$((BASE + 13)) [caddy]=$((BASE + 14)))
+declare -A FRONT=([direct]=$((BASE + 10)) [paas-router]=$((BASE + 1)) [nginx]=$((BASE + 2)) [haproxy]=$((BASE + 3)) [caddy]=$((BASE + 4)) [go-httputil]=$((BASE + 5)))
+declare -A BACK=([direct]=$((BASE + 10)) [paas-router]=$((BASE + 11)) [nginx]=$((BASE + 12)) [haproxy]=$((BASE + 13)) [caddy]=$((BASE + 14)) [go-httputil]=$((BASE + 15)))
 METRICS_PORT=$((BASE + 21))
 
 # --- tools -------------------------------------------------------------------
@@ -118,7 +121,7 @@ spawn() { # name, command...
 
 start_backend() {
   local addrs="" n
-  for n in direct paas-router nginx haproxy caddy; do addrs+="${addrs:+,}127.0.0.1:${BACK[$n]}"; done
+  for n in direct paas-router go-httputil nginx haproxy caddy; do addrs+="${addrs:+,}127.0.0.1:${BACK[$n]}"; done
   spawn backend "$work/bin/backend" -listen "$addrs"
   probe "${BACK[direct]}" || die "backend did not start: $(cat "$work/logs/backend.log")"
 }
@@ -134,6 +137,10 @@ EOF
     --metrics-listen "127.0.0.1:$METRICS_PORT" --nomad-addr http://127.0.0.1:9 \
     --state-file "$work/router-table.json" --access-log=false \
     --rate-limit 1000000000 --rate-burst 1000000000 --pprof
+}
+
+start_go_httputil() {
+  spawn go-httputil "$work/bin/goproxy" -listen "127.0.0.1:${FRONT[go-httputil]}" -upstream "127.0.0.1:${BACK[go-httputil]}"
 }
 
 start_nginx() {
@@ -207,7 +214,7 @@ EOF
 
 # targets lists what is measured: direct and each proxy that is installed.
 targets() {
-  echo direct paas-router
+  echo direct paas-router go-httputil
   local p
   for p in nginx haproxy caddy; do [[ -n ${AVAILABLE[$p]:-} ]] && echo "$p"; done
   return 0
@@ -245,17 +252,37 @@ time_wait() { # sockets in TIME_WAIT on port $1 or $2
   ss -Htan state time-wait "( sport = :$1 or dport = :$1 or sport = :$2 or dport = :$2 )" | wc -l
 }
 
+pid_of() { # the process serving target $1
+  if [[ $1 == direct ]]; then echo "$PID_backend"; else eval "echo \$PID_${1//-/_}"; fi
+}
+
+cpu_ticks() { # CPU time, user and system, of pid $1 and its children, in clock ticks
+  local total=0 p
+  for p in $1 $(pgrep -P "$1" || true); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
+# run_wrk measures one target once. Besides wrk's figures it records the
+# CPU time the proxy spent per request, which depends much less than
+# requests/s on whatever else the machine is doing.
 run_wrk() { # target round
-  local t=$1 round=$2 port=${FRONT[$1]} f="$out/wrk-$1-$2.txt"
+  local t=$1 round=$2 port=${FRONT[$1]} f="$out/wrk-$1-$2.txt" pid before after
+  pid="$(pid_of "$t")"
+  before="$(cpu_ticks "$pid")"
   wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -H "Host: $HOST" "http://127.0.0.1:$port/" >"$f" 2>&1
-  local rps p50 p99 bad tw
+  after="$(cpu_ticks "$pid")"
+  local rps p50 p99 bad tw n cpu
   rps="$(awk '/^Requests\/sec/ {print $2}' "$f")"
   p50="$(to_ms "$(awk '$1 == "50%" {print $2}' "$f")")"
   p99="$(to_ms "$(awk '$1 == "99%" {print $2}' "$f")")"
+  n="$(awk '/requests in/ {print $1}' "$f")"
+  cpu="$(awk -v d=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$n" 'BEGIN {printf "%.1f", d * 1e6 / hz / n}')"
   bad="$(awk '/Non-2xx/ {print $NF} /Socket errors/ {print}' "$f" | tr '\n' ' ')"
   tw="$(time_wait "$port" "${BACK[$t]}")"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$round" "$rps" "$p50" "$p99" "$tw" >>"$out/results.tsv"
-  printf '   %-12s round %s: %10s req/s  p50 %8s ms  p99 %8s ms  TIME_WAIT %5s %s\n' "$t" "$round" "$rps" "$p50" "$p99" "$tw" "${bad:+ errors: $bad}" >&2
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$round" "$rps" "$p50" "$p99" "$tw" "$cpu" >>"$out/results.tsv"
+  printf '   %-12s round %s: %10s req/s  p50 %8s ms  p99 %8s ms  CPU %6s us/req  TIME_WAIT %5s %s\n' "$t" "$round" "$rps" "$p50" "$p99" "$cpu" "$tw" "${bad:+ errors: $bad}" >&2
 }
 
 median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
@@ -288,9 +315,10 @@ rss_kb() { # total resident memory of pid $1 and its children, in KiB
 idle_memory() { # target: prints KiB per idle connection
   local t=$1 port=${FRONT[$1]} pid before after client
   if [[ $t == direct ]]; then pid=$PID_backend; else eval "pid=\$PID_${t//-/_}"; fi
-  # Warm up with as many requests as the measure will make, on one
-  # connection, so that the heap has already grown for their garbage.
-  "$work/bin/idleconns" -addr "127.0.0.1:$port" -host "$HOST" -n 1 -requests "$IDLE_CONNS" -hold 0 >/dev/null
+  # Warm up with as many requests as the measure will make, on a few
+  # connections (nginx closes one after 1000), so that the heap has
+  # already grown for their garbage.
+  "$work/bin/idleconns" -addr "127.0.0.1:$port" -host "$HOST" -n 10 -requests $((IDLE_CONNS / 10)) -hold 0 >/dev/null
   sleep 1
   before=$(rss_kb "$pid")
   "$work/bin/idleconns" -addr "127.0.0.1:$port" -host "$HOST" -n "$IDLE_CONNS" -hold 60s >"$work/idle-$t.out" 2>&1 &
@@ -326,14 +354,16 @@ report() {
     [[ -n ${AVAILABLE[caddy]:-} ]] && printf ', Caddy %s' "$(caddy version | awk '{print $1}')")"
   echo "Load: wrk -t$THREADS -c$CONNS -d$DURATION, $ROUNDS rounds interleaved, medians; body 100 bytes; all on loopback"
   echo
-  echo "| target | req/s | p50 ms | p99 ms | req/s vs direct | p50 vs direct | p99 vs direct | TIME_WAIT | KiB per idle conn |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| target | req/s | p50 ms | p99 ms | req/s vs direct | p50 vs direct | p99 vs direct | CPU µs/req | TIME_WAIT | KiB per idle conn |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for t in $(targets); do
-    rps="$(column_of "$t" 3)"; p50="$(column_of "$t" 4)"; p99="$(column_of "$t" 5)"; tw="$(maximum "$t" 6)"
+    rps="$(column_of "$t" 3)"; p50="$(column_of "$t" 4)"; p99="$(column_of "$t" 5)"; tw="$(maximum "$t" 6)"; cpu="$(column_of "$t" 7)"
     mem="$(awk -F'\t' -v t="$t" '$1 == t {print $2}' "$out/memory.tsv" 2>/dev/null)"
-    awk -v t="$t" -v r="$rps" -v a="$p50" -v b="$p99" -v dr="$drps" -v da="$dp50" -v db="$dp99" -v tw="$tw" -v m="${mem:-n/a}" \
-      'BEGIN {printf "| %s | %.0f | %.3f | %.3f | %.2fx | %.2fx | %.2fx | %d | %s |\n", t, r, a, b, r / dr, a / da, b / db, tw, m}'
+    awk -v t="$t" -v r="$rps" -v a="$p50" -v b="$p99" -v dr="$drps" -v da="$dp50" -v db="$dp99" -v tw="$tw" -v m="${mem:-n/a}" -v c="$cpu" \
+      'BEGIN {printf "| %s | %.0f | %.3f | %.3f | %.2fx | %.2fx | %.2fx | %.1f | %d | %s |\n", t, r, a, b, r / dr, a / da, b / db, c, tw, m}'
   done
+  echo
+  echo "CPU µs/req is the CPU time of the serving process (backend for direct, else the proxy) per request."
   echo
   goals
 }
@@ -350,6 +380,8 @@ goals() {
     awk -v r="$r" -v n="$n" 'BEGIN {printf "goal: paas-router at least 0.9x nginx req/s: %.2fx: %s\n", r / n, (r >= 0.9 * n) ? "met" : "MISSED"}'
     awk -v r="$(column_of paas-router 5)" -v n="$(column_of nginx 5)" \
       'BEGIN {printf "goal: paas-router p99 within 1.2x nginx: %.3f vs %.3f ms (%.2fx): %s\n", r, n, r / n, (r <= 1.2 * n) ? "met" : "MISSED"}'
+    awk -v r="$(column_of paas-router 7)" -v n="$(column_of nginx 7)" -v g="$(column_of go-httputil 7)" \
+      'BEGIN {printf "note: CPU per request: paas-router %.1f us, go-httputil %.1f us, nginx %.1f us (paas-router %.2fx nginx)\n", r, g, n, r / n}'
   fi
   # wrk closes its connections at the end of every run, and a socket stays
   # in TIME_WAIT for 60s, so a few runs' worth of client connections is
@@ -366,7 +398,7 @@ main() {
   install_tools
   for p in "${FRONT[@]}" "${BACK[@]}" "$METRICS_PORT"; do port_free "$p" || die "port $p is in use; set BENCH_PORT_BASE"; done
   log "building paas-router, the backend and the idle-connection client"
-  (cd "$ROOT" && go build -o "$work/bin/" ./cmd/paas-router ./bench/router/backend ./bench/router/idleconns)
+  (cd "$ROOT" && go build -o "$work/bin/" ./cmd/paas-router ./bench/router/backend ./bench/router/idleconns ./bench/router/goproxy)
 
   log "throughput: starting the backend and the proxies"
   start_all

@@ -44,7 +44,9 @@ func TestParseConfig(t *testing.T) {
 			}), false},
 		{"environment", nil, map[string]string{"PAAS_DATA_DIR": filepath.Join(dataDir, "missing"), "PAAS_ROUTER_LISTEN": ":81",
 			"PAAS_ROUTER_RATE_LIMIT": "50", "PAAS_ROUTER_ACCESS_LOG": "false", "PAAS_ROUTER_STATE_FILE": "/tmp/s.json"},
-			with(func(c *config) { c.listen, c.limits.RateLimit, c.accessLog, c.stateFile = ":81", 50, false, "/tmp/s.json" }), false},
+			with(func(c *config) {
+				c.listen, c.limits.RateLimit, c.accessLog, c.stateFile = ":81", 50, false, "/tmp/s.json"
+			}), false},
 		{"flag wins over environment", []string{"--listen", ":82"}, map[string]string{"PAAS_DATA_DIR": filepath.Join(dataDir, "missing"), "PAAS_ROUTER_LISTEN": ":81"},
 			with(func(c *config) { c.listen = ":82" }), false},
 		{"bad environment value", nil, map[string]string{"PAAS_ROUTER_MAX_CONCURRENT": "many"}, config{}, true},

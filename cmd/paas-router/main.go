@@ -60,6 +60,7 @@ type routerMain struct {
 	admin   *http.Server // nil without a metrics address
 	edgeLn  net.Listener
 	adminLn net.Listener
+	unlock  func() // releases the state file
 	errc    chan error
 	stopped sync.Once
 }
@@ -75,19 +76,25 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (*routerMain, e
 	if err != nil {
 		return nil, err
 	}
-	m := &routerMain{cfg: cfg, logger: logger, rt: router.New(opts, logger), errc: make(chan error, 2)}
+	m := &routerMain{cfg: cfg, logger: logger, errc: make(chan error, 2)}
+	m.cfg.stateFile, m.unlock = lockState(cfg.stateFile, logger)
+	opts.StateFile = m.cfg.stateFile
+	m.rt = router.New(opts, logger)
 	if err := m.listen(); err != nil {
 		m.rt.Close()
+		m.unlock()
 		return nil, err
 	}
-	restore(ctx, m.rt, sched, cfg.stateFile, logger)
+	restore(ctx, m.rt, sched, m.cfg.stateFile, logger)
 	go func() { _ = sched.WatchInstances(ctx, m.rt.Update) }()
 	m.serve()
 	return m, nil
 }
 
 // listen opens the edge and metrics listeners, so that a port in use fails
-// the start rather than the first request.
+// the start rather than the first request. The edge matters more than its
+// metrics: when the metrics address is taken, the router logs it and
+// serves apps all the same.
 func (m *routerMain) listen() error {
 	ln, err := net.Listen("tcp", m.cfg.listen)
 	if err != nil {
@@ -98,8 +105,8 @@ func (m *routerMain) listen() error {
 		return nil
 	}
 	if m.adminLn, err = net.Listen("tcp", m.cfg.metricsListen); err != nil {
-		ln.Close()
-		return fmt.Errorf("metrics listener: %w", err)
+		m.adminLn = nil
+		m.logger.Error("metrics listener; serving without metrics", "addr", m.cfg.metricsListen, "error", err)
 	}
 	return nil
 }
@@ -148,6 +155,7 @@ func (m *routerMain) drainAndClose() {
 		m.admin.Close()
 	}
 	m.rt.Close()
+	m.unlock()
 	m.logger.Info("router stopped")
 }
 

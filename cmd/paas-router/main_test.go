@@ -266,3 +266,32 @@ func TestGracefulShutdown(t *testing.T) {
 		})
 	}
 }
+
+func TestSecondRouterRunsWithoutTheStateFile(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "router-table.json")
+	first := startRouter(t, t.Context(), nil, "--nomad-addr", downNomad, "--state-file", state)
+	second := startRouter(t, t.Context(), nil, "--nomad-addr", downNomad, "--state-file", state)
+	if first.cfg.stateFile != state {
+		t.Errorf("first router's state file = %q, want %q", first.cfg.stateFile, state)
+	}
+	if second.cfg.stateFile != "" {
+		t.Errorf("second router took the state file in use: %q", second.cfg.stateFile)
+	}
+	first.shutdown()
+	third := startRouter(t, t.Context(), nil, "--nomad-addr", downNomad, "--state-file", state)
+	if third.cfg.stateFile != state {
+		t.Errorf("state file not free once its router stopped: third has %q", third.cfg.stateFile)
+	}
+}
+
+func TestTakenMetricsAddressDoesNotStopTheEdge(t *testing.T) {
+	first := startRouter(t, t.Context(), nil, "--nomad-addr", downNomad, "--state-file=")
+	taken := first.adminLn.Addr().String()
+	second := startRouter(t, t.Context(), nil, "--nomad-addr", downNomad, "--state-file=", "--metrics-listen", taken)
+	if second.adminLn != nil {
+		t.Fatal("second router has a metrics listener on a taken address")
+	}
+	if code, body := get(second.edgeLn.Addr().String(), "127.0.0.1", "/healthz"); code != 200 {
+		t.Errorf("edge of the second router: %d %q, want 200", code, body)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
+	"os"
+	"syscall"
 	"time"
 
 	"github.com/gitpaas/paas"
@@ -56,4 +58,27 @@ func readState(path string, logger *slog.Logger) router.Snapshot {
 		logger.Warn("state file unreadable; starting from an empty table", "path", path, "error", err)
 	}
 	return snap
+}
+
+// lockState takes an exclusive lock on path+".lock" for as long as the
+// router runs, so that two routers on one machine (the platform's and a
+// test's) never write the same state file: the second one runs without a
+// state file. It returns the state file to use and the function that
+// releases the lock.
+func lockState(path string, logger *slog.Logger) (string, func()) {
+	none := func() {}
+	if path == "" {
+		return "", none
+	}
+	f, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		logger.Warn("state file cannot be locked; running without one", "path", path, "error", err)
+		return "", none
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		logger.Warn("state file in use by another paas-router; running without one", "path", path, "error", err)
+		return "", none
+	}
+	return path, func() { f.Close() }
 }

@@ -93,6 +93,9 @@ func (s *Service) newName(ctx context.Context, name, app, typ string) (string, e
 // provision records the add-on of app, makes its data directory and
 // starts it, and undoes all three when it does not become healthy.
 func (s *Service) provision(ctx context.Context, p Provider, pl Plan, app, name, createdBy string, out io.Writer) (*paas.Addon, error) {
+	if err := s.checkDataDir(name); err != nil {
+		return nil, err
+	}
 	a, err := s.record(ctx, &paas.Addon{App: app, Name: name, Type: p.Name(), Plan: pl.Name, Password: newPassword(), CreatedBy: createdBy})
 	if err != nil {
 		return nil, err
@@ -146,14 +149,20 @@ func (s *Service) freePort(ctx context.Context) (int, error) {
 	return 0, paas.Errorf(paas.EUNAVAILABLE, "no free port for an add-on between %d and %d; destroy add-ons you no longer need", s.opts.PortMin, s.opts.PortMax)
 }
 
+// checkDataDir refuses a name whose data directory holds files: they
+// belong to someone else (an add-on of that name removed by hand, say) and
+// are never reused, nor removed.
+func (s *Service) checkDataDir(name string) error {
+	dir := s.dataDir(name)
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return paas.Errorf(paas.ECONFLICT, "the data directory %s already holds files; move it away or choose another name", dir)
+	}
+	return nil
+}
+
 // start makes the data directory and runs the add-on until it is healthy.
-// A data directory that holds files belongs to someone else (an add-on of
-// the same name destroyed by hand, say): it is never reused.
 func (s *Service) start(ctx context.Context, p Provider, a *paas.Addon, pl Plan, out io.Writer) (paas.Endpoint, error) {
 	dir := s.dataDir(a.Name)
-	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-		return paas.Endpoint{}, paas.Errorf(paas.ECONFLICT, "the data directory %s already holds files; move it away or choose another name", dir)
-	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return paas.Endpoint{}, fmt.Errorf("make data directory of add-on %s: %w", a.Name, err)
 	}

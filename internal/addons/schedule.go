@@ -45,8 +45,10 @@ func NewSchedule(s *Service, period time.Duration, keep int) *Schedule {
 	return &Schedule{s: s, period: period, keep: keep, now: time.Now}
 }
 
-// Run takes the backups that are due soon after it starts and then every
-// hour, until ctx ends.
+// Run keeps add-ons running and backed up, a minute after it starts and
+// then every hour, until ctx ends: it starts again add-on jobs stopped or
+// removed outside the platform (Service.EnsureRunning), then takes the
+// backups that are due.
 func (sc *Schedule) Run(ctx context.Context) {
 	wait := time.NewTimer(scheduleStart)
 	defer wait.Stop()
@@ -55,6 +57,9 @@ func (sc *Schedule) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-wait.C:
+		}
+		if _, err := sc.s.EnsureRunning(ctx); err != nil && ctx.Err() == nil {
+			sc.s.logger.Warn("keep add-ons running", "error", err)
 		}
 		if err := sc.RunOnce(ctx); err != nil && ctx.Err() == nil {
 			sc.s.logger.Warn("scheduled backups", "error", err)

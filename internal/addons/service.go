@@ -209,7 +209,9 @@ func (s *Service) url(a *paas.Addon) (string, error) {
 
 func (s *Service) dataDir(name string) string { return filepath.Join(s.opts.DataDir, "addons", name) }
 
-func (s *Service) backupDir(name string) string { return filepath.Join(s.opts.DataDir, "backups", name) }
+func (s *Service) backupDir(name string) string {
+	return filepath.Join(s.opts.DataDir, "backups", name)
+}
 
 // portFree reports whether a listener can bind port on every address, so
 // that no process on this host (another add-on's container among them)

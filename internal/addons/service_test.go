@@ -474,3 +474,47 @@ func TestScheduleKeepsTheNewest(t *testing.T) {
 		t.Errorf("a daily schedule took a backup an hour after the last: %d, want %d", len(again), len(list))
 	}
 }
+
+func TestEnsureRunningRestartsLostJobs(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	for _, typ := range []string{"postgres", "redis"} {
+		if _, err := f.svc.Create(ctx, addons.CreateRequest{Type: typ, App: "hello"}, admin, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lost := f.runner.jobs["hello-redis"]
+	delete(f.runner.jobs, "hello-redis")
+	restarted, err := f.svc.EnsureRunning(ctx)
+	if err != nil || !slices.Equal(restarted, []string{"hello-redis"}) {
+		t.Fatalf("EnsureRunning = %v, %v; want hello-redis", restarted, err)
+	}
+	if got := f.runner.jobs["hello-redis"]; got.Port != lost.Port || got.DataDir != lost.DataDir || got.Env["PAAS_ADDON_PASSWORD"] != lost.Env["PAAS_ADDON_PASSWORD"] {
+		t.Errorf("restarted job %+v; want the same port, data and password as %+v", got, lost)
+	}
+	if again, _ := f.svc.EnsureRunning(ctx); len(again) != 0 {
+		t.Errorf("a second pass restarted %v", again)
+	}
+}
+
+func TestCreateNeverTakesOverData(t *testing.T) {
+	f := newFixture(t)
+	dir := filepath.Join(f.data, "addons", "hello-postgres")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "PG_VERSION"), []byte("15\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.svc.Create(t.Context(), addons.CreateRequest{Type: "postgres", App: "hello"}, admin, io.Discard)
+	checkCode(t, err, paas.ECONFLICT)
+	if _, err := os.Stat(filepath.Join(dir, "PG_VERSION")); err != nil {
+		t.Errorf("a refused create touched the data it found: %v", err)
+	}
+	if len(f.runner.jobs) != 0 {
+		t.Errorf("a refused create started %v", f.runner.jobs)
+	}
+	if ch, err := f.svc.Create(t.Context(), addons.CreateRequest{Type: "postgres", App: "hello", Name: "hello-db"}, admin, io.Discard); err != nil || ch.Addon.Name != "hello-db" {
+		t.Errorf("create under another name: %v", err)
+	}
+}

@@ -227,10 +227,29 @@ func stopAddons(t *testing.T, s *stack) {
 	}
 	deadline := time.Now().Add(45 * time.Second)
 	for _, j := range jobs {
-		for runningAlloc(t, s, strings.TrimPrefix(j.ID, "paas-addon-")) != "" && time.Now().Before(deadline) {
+		for liveAllocs(t, s, j.ID) > 0 && time.Now().Before(deadline) {
 			time.Sleep(250 * time.Millisecond)
 		}
 	}
+}
+
+// liveAllocs counts the allocations of job whose process has not ended.
+func liveAllocs(t *testing.T, s *stack, job string) int {
+	var allocs []struct{ ClientStatus string }
+	resp, err := http.Get(s.nomadAddr + "/v1/job/" + job + "/allocations")
+	if err != nil {
+		t.Errorf("list allocations of %s: %v", job, err)
+		return 0
+	}
+	defer resp.Body.Close()
+	json.NewDecoder(resp.Body).Decode(&allocs)
+	n := 0
+	for _, a := range allocs {
+		if a.ClientStatus == "running" || a.ClientStatus == "pending" {
+			n++
+		}
+	}
+	return n
 }
 
 // restartAddon stops the running allocation of an add-on, as a node drain

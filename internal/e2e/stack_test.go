@@ -67,7 +67,8 @@ func newStack(t *testing.T, dsn, nomadAddr string) *stack {
 		}
 	})
 	s.startPaasd()
-	s.router = s.start("paas-router", "--listen", s.routerAddr, "--nomad-addr", nomadAddr, "--log-format", "text")
+	s.router = s.start("paas-router", "--listen", s.routerAddr, "--nomad-addr", nomadAddr, "--log-format", "text",
+		"--metrics-listen", "127.0.0.1:0", "--state-file", filepath.Join(s.dataDir, "router-table.json"))
 	waitHTTP(t, "http://"+s.routerAddr+"/healthz")
 	return s
 }
