@@ -20,6 +20,9 @@ type Options struct {
 	WebURL func(app string) string
 	// MaxBodyBytes bounds JSON request bodies.
 	MaxBodyBytes int64
+	// SourceURLAllow lists the URL prefixes from which POST …/builds may
+	// fetch a source archive; empty allows none.
+	SourceURLAllow []string
 	// LoginPerIP and LoginPerUser bound login attempts per client address
 	// and per user name; zero values mean DefaultLoginPerIP and
 	// DefaultLoginPerUser.
@@ -112,7 +115,7 @@ func New(opts Options, h Handlers, logger *slog.Logger) http.Handler {
 	v1.DELETE("/apps/:app/access/:user", access.remove)
 	builds := &buildHandlers{store: h.Builds, apps: h.Apps}
 	v1.GET("/apps/:app/builds", builds.list)
-	v1.POST("/apps/:app/builds", (&sourceHandlers{apps: h.Apps, deployer: h.Sources}).create)
+	v1.POST("/apps/:app/builds", (&sourceHandlers{apps: h.Apps, deployer: h.Sources, allow: opts.SourceURLAllow, client: sourceFetchClient()}).create)
 	v1.GET("/apps/:app/builds/:id", builds.show)
 	v1.GET("/apps/:app/builds/:id/log", builds.log)
 	releases := &releaseHandlers{store: h.Releases, apps: h.Apps}

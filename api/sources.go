@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gitpaas/paas"
@@ -29,6 +30,75 @@ const resultTrailer = "Paas-Result"
 type sourceHandlers struct {
 	apps     AppStore
 	deployer SourceDeployer
+	// allow lists the URL prefixes a source may be fetched from.
+	allow  []string
+	client *http.Client
+}
+
+// sourceURLRequest asks the platform to fetch the archive itself.
+type sourceURLRequest struct {
+	SourceURL string `json:"source_url"`
+}
+
+// archive returns the source archive: the request body, or with a JSON
+// body {"source_url": …}, the archive fetched from an allowed URL.
+func (h *sourceHandlers) archive(c *gin.Context) (io.ReadCloser, error) {
+	ct := c.ContentType()
+	if acceptedArchive(ct) {
+		return http.MaxBytesReader(c.Writer, c.Request.Body, MaxSourceBytes), nil
+	}
+	if ct != "application/json" {
+		return nil, paas.Errorf(paas.EINVALID, "send the source as a tar or tar.gz body (Content-Type application/gzip or application/x-tar), or JSON {\"source_url\": …}, not %q; the CLI does it: paas builds:create --source DIR", clip(ct))
+	}
+	var req sourceURLRequest
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 1<<16)
+	if err := decodeJSON(c, &req, `{"source_url":"https://ci.example.com/artifacts/app.tar.gz"}`); err != nil {
+		return nil, err
+	}
+	if !allowedSourceURL(req.SourceURL, h.allow) {
+		return nil, paas.Errorf(paas.EINVALID, "source URL %q is not on this platform's allow-list; an admin can add its prefix with paasd --source-url-allow", clip(req.SourceURL))
+	}
+	return h.fetch(c.Request.Context(), req.SourceURL)
+}
+
+func (h *sourceHandlers) fetch(ctx context.Context, url string) (io.ReadCloser, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, paas.Errorf(paas.EINVALID, "source URL %q is not valid", clip(url))
+	}
+	resp, err := h.client.Do(req)
+	if err != nil {
+		return nil, paas.Errorf(paas.EUNAVAILABLE, "could not fetch the source: %v", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, paas.Errorf(paas.EINVALID, "fetching the source answered %s; it must answer 200 with a tar or tar.gz", resp.Status)
+	}
+	return resp.Body, nil
+}
+
+// allowedSourceURL reports whether raw starts with one of the allowed
+// prefixes and is http(s) without credentials or dot segments.
+func allowedSourceURL(raw string, allow []string) bool {
+	if raw == "" || len(raw) > 2048 || strings.Contains(raw, "..") || strings.Contains(raw, "@") {
+		return false
+	}
+	if !strings.HasPrefix(raw, "https://") && !strings.HasPrefix(raw, "http://") {
+		return false
+	}
+	for _, p := range allow {
+		if p != "" && strings.HasPrefix(raw, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// sourceFetchClient follows no redirects: a redirect could leave the
+// allow-list.
+func sourceFetchClient() *http.Client {
+	return &http.Client{Timeout: 5 * time.Minute,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 // create deploys a source archive (tar or tar.gz) sent as the body. The
@@ -40,10 +110,12 @@ func (h *sourceHandlers) create(c *gin.Context) {
 		c.Error(err)
 		return
 	}
-	if ct := c.ContentType(); !acceptedArchive(ct) {
-		c.Error(paas.Errorf(paas.EINVALID, "send the source as a tar or tar.gz body (Content-Type application/gzip or application/x-tar), not %q; the CLI does it: paas builds:create --source DIR", clip(ct)))
+	archive, err := h.archive(c)
+	if err != nil {
+		c.Error(err)
 		return
 	}
+	defer archive.Close()
 	dir, err := os.MkdirTemp("", "paas-source-")
 	if err != nil {
 		c.Error(err)
@@ -55,8 +127,7 @@ func (h *sourceHandlers) create(c *gin.Context) {
 		c.Error(err)
 		return
 	}
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, MaxSourceBytes)
-	if err := tarball.Extract(body, src, tarball.DefaultLimits); err != nil {
+	if err := tarball.Extract(io.LimitReader(archive, MaxSourceBytes+1), src, tarball.DefaultLimits); err != nil {
 		c.Error(err)
 		return
 	}

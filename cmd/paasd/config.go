@@ -9,6 +9,7 @@ import (
 	"net"
 	"path/filepath"
 	"strconv"
+	"strings"
 )
 
 // Config is everything paasd reads from flags and the environment. Nothing
@@ -27,6 +28,9 @@ type Config struct {
 	// WebhooksAllowPrivate lets webhooks call loopback and private
 	// addresses, for a platform whose CI runs on the same network.
 	WebhooksAllowPrivate bool
+	// SourceURLAllow lists URL prefixes that source archives may be
+	// fetched from.
+	SourceURLAllow []string
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
@@ -50,11 +54,17 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&c.LogFormat, "log-format", env("PAAS_LOG_FORMAT", "json"), "json or text (PAAS_LOG_FORMAT)")
 	fs.StringVar(&c.HookCommand, "hook-command", env("PAAS_HOOK_COMMAND", ""), "program git runs as the pre-receive hook; default this binary (PAAS_HOOK_COMMAND)")
 	fs.BoolVar(&c.WebhooksAllowPrivate, "webhooks-allow-private", env("PAAS_WEBHOOKS_ALLOW_PRIVATE", "") == "true", "let webhooks call loopback and private addresses (PAAS_WEBHOOKS_ALLOW_PRIVATE=true)")
+	sourceAllow := fs.String("source-url-allow", env("PAAS_SOURCE_URL_ALLOW", ""), "comma-separated URL prefixes that POST /v1/apps/{app}/builds may fetch a source archive from (PAAS_SOURCE_URL_ALLOW)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q; see paasd -h", fs.Arg(0))
+	}
+	for _, p := range strings.Split(*sourceAllow, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.SourceURLAllow = append(c.SourceURLAllow, p)
+		}
 	}
 	port, err := strconv.Atoi(*routerPort)
 	if err != nil || port < 1 || port > 65535 {

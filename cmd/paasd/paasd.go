@@ -124,8 +124,9 @@ func (m *Main) wire(ctx context.Context) error {
 	m.health = &health{checks: map[string]func(context.Context) error{
 		"database": m.db.Ping, "docker": b.Ping, "nomad": sched.Ping}}
 	handler := api.New(api.Options{
-		GitURL: func(app string) string { return publicURL + "/git/" + app + ".git" },
-		WebURL: webURL,
+		GitURL:         func(app string) string { return publicURL + "/git/" + app + ".git" },
+		WebURL:         webURL,
+		SourceURLAllow: cfg.SourceURLAllow,
 	}, api.Handlers{
 		Auth: tokens, Apps: m.db, Lifecycle: apps.New(m.pipeline, m.db, git, sched, b, "paas", m.logger),
 		Builds: m.db, Releases: m.db, Git: git, GitHooks: git.HookHandler(), Health: m.health,
