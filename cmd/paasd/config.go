@@ -31,6 +31,9 @@ type Config struct {
 	// SourceURLAllow lists URL prefixes that source archives may be
 	// fetched from.
 	SourceURLAllow []string
+	// RouterLog is the router's JSON log file, whose lines about an app
+	// `paas logs` shows.
+	RouterLog string
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
@@ -54,6 +57,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&c.LogFormat, "log-format", env("PAAS_LOG_FORMAT", "json"), "json or text (PAAS_LOG_FORMAT)")
 	fs.StringVar(&c.HookCommand, "hook-command", env("PAAS_HOOK_COMMAND", ""), "program git runs as the pre-receive hook; default this binary (PAAS_HOOK_COMMAND)")
 	fs.BoolVar(&c.WebhooksAllowPrivate, "webhooks-allow-private", env("PAAS_WEBHOOKS_ALLOW_PRIVATE", "") == "true", "let webhooks call loopback and private addresses (PAAS_WEBHOOKS_ALLOW_PRIVATE=true)")
+	fs.StringVar(&c.RouterLog, "router-log", env("PAAS_ROUTER_LOG", ""), "paas-router's JSON log file, for the router lines of paas logs; default <data dir>/logs/paas-router.log (PAAS_ROUTER_LOG)")
 	sourceAllow := fs.String("source-url-allow", env("PAAS_SOURCE_URL_ALLOW", ""), "comma-separated URL prefixes that POST /v1/apps/{app}/builds may fetch a source archive from (PAAS_SOURCE_URL_ALLOW)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -71,6 +75,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		return c, fmt.Errorf("router port %q is not a port number", *routerPort)
 	}
 	c.RouterPort = port
+	if c.RouterLog == "" {
+		c.RouterLog = filepath.Join(c.DataDir, "logs", "paas-router.log")
+	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = fmt.Sprintf("host=%s dbname=paas user=postgres sslmode=disable", filepath.Join(c.DataDir, "postgres", "run"))
 	}

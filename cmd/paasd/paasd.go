@@ -23,6 +23,7 @@ import (
 	"github.com/gitpaas/paas/internal/logbus"
 	"github.com/gitpaas/paas/internal/pipeline"
 	"github.com/gitpaas/paas/internal/postgres"
+	"github.com/gitpaas/paas/internal/routerlog"
 	"github.com/gitpaas/paas/internal/secrets"
 	"github.com/gitpaas/paas/internal/webhooks"
 	"github.com/gitpaas/paas/scheduler"
@@ -132,7 +133,7 @@ func (m *Main) wire(ctx context.Context) error {
 		Builds: m.db, Releases: m.db, Git: git, GitHooks: git.HookHandler(), Health: m.health,
 		Releaser: m.pipeline, Config: m.db, Events: m.db, Idempotency: m.db,
 		Sources: sourceDeployer{pipeline: m.pipeline, repos: git}, Webhooks: m.webhooks,
-		AppLogs: sched, PlatformLog: logs,
+		AppLogs: sched, PlatformLog: logbus.Join(logs, routerlog.New(cfg.RouterLog)),
 		Authz: tokens, Accounts: tokens, Users: m.db, Tokens: m.db, Collaborators: m.db, VisibleApps: m.db, Audit: m.db,
 		Addons: addonSvc, Backups: addonSvc,
 	}, m.logger)

@@ -88,7 +88,8 @@ func TestLifecycle(t *testing.T) {
 	t.Run("logs interleave processes and the platform", func(t *testing.T) {
 		eventually(t, 20*time.Second, func() string {
 			out, _ := s.paas(dir, "logs", "-n", "20")
-			if !strings.Contains(out, "app[worker.1]: working") || !strings.Contains(out, "app[paas]: Release v1 is live") {
+			if !strings.Contains(out, "app[worker.1]: working") || !strings.Contains(out, "app[paas]: Release v1 is live") ||
+				!strings.Contains(out, `app[router]: at=info method=GET path="/cgi-bin/env" status=200`) {
 				return "paas logs: " + out
 			}
 			return ""

@@ -53,6 +53,7 @@ type stack struct {
 	paasd      *exec.Cmd
 	router     *exec.Cmd
 	logs       *bytes.Buffer
+	routerLog  *os.File // the router's output, also read by paasd
 }
 
 func newStack(t *testing.T, dsn, nomadAddr string) *stack {
@@ -67,7 +68,13 @@ func newStack(t *testing.T, dsn, nomadAddr string) *stack {
 		}
 	})
 	s.startPaasd()
-	s.router = s.start("paas-router", "--listen", s.routerAddr, "--nomad-addr", nomadAddr, "--log-format", "text",
+	routerLog, err := os.Create(filepath.Join(s.dataDir, "paas-router.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { routerLog.Close() })
+	s.routerLog = routerLog
+	s.router = s.start("paas-router", "--listen", s.routerAddr, "--nomad-addr", nomadAddr, "--log-format", "json",
 		"--metrics-listen", "127.0.0.1:0", "--state-file", filepath.Join(s.dataDir, "router-table.json"))
 	waitHTTP(t, "http://"+s.routerAddr+"/healthz")
 	return s
@@ -78,7 +85,7 @@ func (s *stack) apiURL() string { return "http://" + s.apiAddr }
 func (s *stack) startPaasd() {
 	s.paasd = s.start("paasd", "--data-dir", s.dataDir, "--listen", s.apiAddr, "--database-url", s.dsn,
 		"--nomad-addr", s.nomadAddr, "--router-port", s.routerPort, "--log-format", "text",
-		"--webhooks-allow-private")
+		"--webhooks-allow-private", "--router-log", filepath.Join(s.dataDir, "paas-router.log"))
 	waitHTTP(s.t, s.apiURL()+"/healthz")
 }
 
@@ -89,7 +96,10 @@ func (s *stack) stopPaasd(sig syscall.Signal) {
 
 func (s *stack) start(name string, args ...string) *exec.Cmd {
 	cmd := exec.Command(filepath.Join(binDir, name), args...)
-	w := &prefixWriter{prefix: name + ": ", w: &lockedWriter{b: s.logs}}
+	w := io.Writer(&prefixWriter{prefix: name + ": ", w: &lockedWriter{b: s.logs}})
+	if name == "paas-router" && s.routerLog != nil {
+		w = io.MultiWriter(w, s.routerLog)
+	}
 	cmd.Stdout, cmd.Stderr = w, w
 	if err := cmd.Start(); err != nil {
 		s.t.Fatalf("start %s: %v", name, err)
