@@ -110,10 +110,12 @@ func (t Token) Expired(now time.Time) bool {
 	return t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)
 }
 
-// Collaborator is a user's role on an app.
+// Collaborator is a role on an app given to a user or to a team: one of
+// User and Team is set.
 type Collaborator struct {
 	App       string    `json:"app"`
-	User      string    `json:"user"`
+	User      string    `json:"user,omitempty"`
+	Team      string    `json:"team,omitempty"`
 	Role      Role      `json:"role"`
 	CreatedAt time.Time `json:"created_at"`
 }

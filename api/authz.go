@@ -60,6 +60,16 @@ var rules = map[string]rule{
 	// The audit route filters what it shows by role itself.
 	"GET /v1/audit": {need: anyUser},
 
+	// Teams (docs/security.md). GET /v1/teams lists the caller's teams (all
+	// of them for platform admins); a team's members are shown only to its
+	// members and platform admins, and to others it does not exist.
+	"GET /v1/teams":                        {need: anyUser},
+	"POST /v1/teams":                       {need: platformAdmin, action: "team.create"},
+	"DELETE /v1/teams/:team":               {need: platformAdmin, action: "team.destroy"},
+	"GET /v1/teams/:team/members":          {need: anyUser},
+	"PUT /v1/teams/:team/members/:user":    {need: platformAdmin, action: "team.member.add"},
+	"DELETE /v1/teams/:team/members/:user": {need: platformAdmin, action: "team.member.remove"},
+
 	// GET /v1/apps lists only the apps the caller has a role on.
 	"GET /v1/apps":         {need: anyUser},
 	"POST /v1/apps":        {need: anyDeployer, action: "app.create"},
@@ -69,6 +79,10 @@ var rules = map[string]rule{
 	"GET /v1/apps/:app/access":          {need: appViewer},
 	"PUT /v1/apps/:app/access/:user":    {need: appOwner, action: "access.set"},
 	"DELETE /v1/apps/:app/access/:user": {need: appOwner, action: "access.remove"},
+	// A team's role on the app. A user named "teams" still matches the
+	// routes above: gin takes the static segment only when a team follows.
+	"PUT /v1/apps/:app/access/teams/:team":    {need: appOwner, action: "access.team.set"},
+	"DELETE /v1/apps/:app/access/teams/:team": {need: appOwner, action: "access.team.remove"},
 
 	"GET /v1/apps/:app/builds":            {need: appViewer},
 	"POST /v1/apps/:app/builds":           {need: appDeployer, action: "build.create"},

@@ -15,11 +15,15 @@ import (
 )
 
 // sample is a request that succeeds for whoever may make it, with {app},
-// {user} and {token} standing for the case's app, a user to grant access
-// to, and a token of the caller.
+// {user}, {team} and {token} standing for the case's app, a user to grant
+// access to, the case's viewer team (tim and tara) and a token of the
+// caller.
 type sample struct {
 	path, body, contentType string
 	ok                      int
+	// members marks a route on {team} that only its members and platform
+	// admins may use: to others the team does not exist (404).
+	members bool
 }
 
 // samples holds a request for every route under /v1. A new route needs one
@@ -35,14 +39,23 @@ var samples = map[string]sample{
 	"DELETE /v1/tokens/:id": {path: "/v1/tokens/{token}", ok: 204},
 	"GET /v1/audit":         {path: "/v1/audit", ok: 200},
 
+	"GET /v1/teams":                        {path: "/v1/teams", ok: 200},
+	"POST /v1/teams":                       {path: "/v1/teams", body: `{"name":"new-{app}"}`, ok: 201},
+	"DELETE /v1/teams/:team":               {path: "/v1/teams/{team}", ok: 204},
+	"GET /v1/teams/:team/members":          {path: "/v1/teams/{team}/members", ok: 200, members: true},
+	"PUT /v1/teams/:team/members/:user":    {path: "/v1/teams/{team}/members/{user}", ok: 200},
+	"DELETE /v1/teams/:team/members/:user": {path: "/v1/teams/{team}/members/{user}", ok: 204},
+
 	"GET /v1/apps":         {path: "/v1/apps", ok: 200},
 	"POST /v1/apps":        {path: "/v1/apps", body: `{"name":"new-{app}"}`, ok: 201},
 	"GET /v1/apps/:app":    {path: "/v1/apps/{app}", ok: 200},
 	"DELETE /v1/apps/:app": {path: "/v1/apps/{app}", ok: 204},
 
-	"GET /v1/apps/:app/access":          {path: "/v1/apps/{app}/access", ok: 200},
-	"PUT /v1/apps/:app/access/:user":    {path: "/v1/apps/{app}/access/{user}", body: `{"role":"deployer"}`, ok: 200},
-	"DELETE /v1/apps/:app/access/:user": {path: "/v1/apps/{app}/access/{user}", ok: 204},
+	"GET /v1/apps/:app/access":                {path: "/v1/apps/{app}/access", ok: 200},
+	"PUT /v1/apps/:app/access/:user":          {path: "/v1/apps/{app}/access/{user}", body: `{"role":"deployer"}`, ok: 200},
+	"DELETE /v1/apps/:app/access/:user":       {path: "/v1/apps/{app}/access/{user}", ok: 204},
+	"PUT /v1/apps/:app/access/teams/:team":    {path: "/v1/apps/{app}/access/teams/{team}", body: `{"role":"deployer"}`, ok: 200},
+	"DELETE /v1/apps/:app/access/teams/:team": {path: "/v1/apps/{app}/access/teams/{team}", ok: 204},
 
 	"GET /v1/apps/:app/builds":            {path: "/v1/apps/{app}/builds", ok: 200},
 	"POST /v1/apps/:app/builds":           {path: "/v1/apps/{app}/builds", body: sourceTar(), contentType: "application/x-tar", ok: 200},
@@ -161,16 +174,23 @@ type caller struct {
 	scope paas.Scope
 	admin bool
 	role  paas.Role
+	// member says the user belongs to the case's {team}.
+	member bool
 }
 
 // callers are the roles and the token states of the matrix. olive owns
-// every app of the matrix, dale deploys and vic views it; oscar only owns
-// an app elsewhere; ada is a platform admin.
+// every app of the matrix, dale deploys and vic views it; tess deploys it
+// and tim views it only through teams; oscar only owns an app elsewhere,
+// and otto only belongs to a team with a role elsewhere; ada is a platform
+// admin.
 var callers = []caller{
 	{name: "owner", user: "olive", token: named("olive"), valid: true, scope: paas.ScopeAdmin, role: paas.RoleOwner},
 	{name: "deployer", user: "dale", token: named("dale"), valid: true, scope: paas.ScopeAdmin, role: paas.RoleDeployer},
 	{name: "viewer", user: "vic", token: named("vic"), valid: true, scope: paas.ScopeAdmin, role: paas.RoleViewer},
 	{name: "other team", user: "oscar", token: named("oscar"), valid: true, scope: paas.ScopeAdmin},
+	{name: "team deployer", user: "tess", token: named("tess"), valid: true, scope: paas.ScopeAdmin, role: paas.RoleDeployer},
+	{name: "team viewer", user: "tim", token: named("tim"), valid: true, scope: paas.ScopeAdmin, role: paas.RoleViewer, member: true},
+	{name: "other team's member", user: "otto", token: named("otto"), valid: true, scope: paas.ScopeAdmin},
 	{name: "platform admin", user: "ada", token: named("ada"), valid: true, scope: paas.ScopeAdmin, admin: true},
 	{name: "no token", token: func(*testEnv) string { return "" }},
 	{name: "malformed token", token: func(*testEnv) string { return "not-a-token" }},
@@ -214,6 +234,16 @@ func expect(public bool, need paas.Permission, c caller, ok int) int {
 	return ok
 }
 
+// expectSample is expect, and then what the handler of a members-only
+// route adds: a caller outside the team, not a platform admin, gets 404.
+func expectSample(public bool, need paas.Permission, c caller, s sample) int {
+	want := expect(public, need, c, s.ok)
+	if want == s.ok && s.members && !c.admin && !c.member {
+		return http.StatusNotFound
+	}
+	return want
+}
+
 // TestAuthorizationMatrix sends every route's sample request as every
 // caller, on a fresh app each time, through the real engine, token service
 // and store, and checks the status against the model.
@@ -238,7 +268,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		for _, c := range callers {
 			n++
 			app := fmt.Sprintf("m%d", n)
-			want := expect(r.public, r.need, c, r.s.ok)
+			want := expectSample(r.public, r.need, c, r.s)
 			t.Run(r.key+"/"+c.name, func(t *testing.T) {
 				req := e.matrixRequest(r.key, r.s, app, c)
 				w := e.do(req)
@@ -254,7 +284,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 func newMatrixEnv(t *testing.T) *testEnv {
 	e := newTestEnv(t, Options{LoginPerIP: RateLimit{Burst: 1000, Every: time.Millisecond},
 		LoginPerUser: RateLimit{Burst: 1000, Every: time.Millisecond}})
-	for _, name := range []string{"olive", "dale", "vic", "oscar", "tara"} {
+	for _, name := range []string{"olive", "dale", "vic", "oscar", "tara", "tess", "tim", "otto"} {
 		e.addUser(name, false)
 	}
 	e.addUser("ada", true)
@@ -262,14 +292,36 @@ func newMatrixEnv(t *testing.T) *testEnv {
 		t.Fatal(err)
 	}
 	e.addApp("elsewhere", "oscar", nil)
+	e.addTeam("outsiders", "elsewhere", paas.RoleDeployer, "otto")
 	return e
 }
 
+// addTeam creates team with members and gives it role on app.
+func (e *testEnv) addTeam(team, app string, role paas.Role, members ...string) {
+	e.t.Helper()
+	ctx := e.t.Context()
+	_, err := e.db.CreateTeam(ctx, team)
+	for _, m := range members {
+		if err == nil {
+			_, err = e.db.AddTeamMember(ctx, team, m)
+		}
+	}
+	if err == nil {
+		_, err = e.db.SetTeamRole(ctx, app, team, role)
+	}
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
 // matrixRequest prepares the case: app, owned by olive, with dale as
-// deployer, vic and tara as viewers and a repository; and the request.
+// deployer, vic and tara as viewers, team <app>-d (tess) as deployer, team
+// <app>-v (tim and tara) as viewer, and a repository; and the request.
 func (e *testEnv) matrixRequest(key string, s sample, app string, c caller) request {
 	e.t.Helper()
 	e.addApp(app, "olive", map[string]paas.Role{"dale": paas.RoleDeployer, "vic": paas.RoleViewer, "tara": paas.RoleViewer})
+	e.addTeam(app+"-d", app, paas.RoleDeployer, "tess")
+	e.addTeam(app+"-v", app, paas.RoleViewer, "tim", "tara")
 	if err := e.git.CreateRepo(e.t.Context(), app); err != nil {
 		e.t.Fatal(err)
 	}
@@ -278,7 +330,7 @@ func (e *testEnv) matrixRequest(key string, s sample, app string, c caller) requ
 		e.t.Fatal(err)
 	}
 	holder := cmpOr(c.user, "olive")
-	r := strings.NewReplacer("{app}", app, "{user}", "tara", "{build}", fmt.Sprint(builds[0].ID),
+	r := strings.NewReplacer("{app}", app, "{user}", "tara", "{team}", app+"-v", "{build}", fmt.Sprint(builds[0].ID),
 		"{token}", e.tokenID(e.token(holder, paas.ScopeRead, nil)))
 	return request{method: strings.Fields(key)[0], path: r.Replace(s.path), body: r.Replace(s.body),
 		contentType: s.contentType, bearer: c.token(e)}
@@ -326,10 +378,25 @@ func TestAuthorizationModel(t *testing.T) {
 		{"POST /v1/login", "no token", 201},
 		{"POST /v1/apps", "owner's read token", 403},
 		{"POST /v1/apps", "other team", 201},
+		{"POST /v1/apps/:app/builds", "team deployer", 200},
+		{"PATCH /v1/apps/:app/config", "team deployer", 200},
+		{"DELETE /v1/apps/:app", "team deployer", 403},
+		{"GET /v1/apps/:app", "team viewer", 200},
+		{"POST /v1/apps/:app/builds", "team viewer", 403},
+		{"GET /v1/apps/:app", "other team's member", 404},
+		{"GET /v1/apps/:app/builds", "other team's member", 404},
+		{"PUT /v1/apps/:app/access/teams/:team", "owner", 200},
+		{"PUT /v1/apps/:app/access/teams/:team", "team deployer", 403},
+		{"POST /v1/teams", "owner", 403},
+		{"POST /v1/teams", "platform admin", 201},
+		{"PUT /v1/teams/:team/members/:user", "team viewer", 403},
+		{"GET /v1/teams/:team/members", "team viewer", 200},
+		{"GET /v1/teams/:team/members", "owner", 404},
+		{"GET /v1/teams/:team/members", "platform admin", 200},
 	}
 	for _, tt := range tests {
 		r := rules[tt.route]
-		if got := expect(r.public, r.need, by[tt.caller], samples[tt.route].ok); got != tt.want {
+		if got := expectSample(r.public, r.need, by[tt.caller], samples[tt.route]); got != tt.want {
 			t.Errorf("%s as %s: the rules give %d, the model says %d", tt.route, tt.caller, got, tt.want)
 		}
 	}

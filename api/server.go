@@ -57,6 +57,10 @@ type Handlers struct {
 	Collaborators CollaboratorStore
 	VisibleApps   VisibleApps
 	Audit         AuditStore
+	// Teams, their members and their roles on apps.
+	Teams       TeamStore
+	TeamMembers TeamMemberStore
+	TeamAccess  TeamAccessStore
 
 	// Add-ons and their backups (docs/addons.md).
 	Addons  AddonService
@@ -104,6 +108,13 @@ func New(opts Options, h Handlers, logger *slog.Logger) http.Handler {
 	v1.POST("/tokens", tokens.create)
 	v1.DELETE("/tokens/:id", tokens.revoke)
 	v1.GET("/audit", (&auditHandlers{store: h.Audit, authz: h.Authz}).list)
+	teams := &teamHandlers{teams: h.Teams, members: h.TeamMembers}
+	v1.GET("/teams", teams.list)
+	v1.POST("/teams", teams.create)
+	v1.DELETE("/teams/:team", teams.destroy)
+	v1.GET("/teams/:team/members", teams.listMembers)
+	v1.PUT("/teams/:team/members/:user", teams.addMember)
+	v1.DELETE("/teams/:team/members/:user", teams.removeMember)
 	apps := &appHandlers{store: h.Apps, lifecycle: h.Lifecycle, events: h.Events, visible: h.VisibleApps, opts: opts}
 	v1.GET("/apps", apps.list)
 	v1.POST("/apps", apps.create)
@@ -113,6 +124,9 @@ func New(opts Options, h Handlers, logger *slog.Logger) http.Handler {
 	v1.GET("/apps/:app/access", access.list)
 	v1.PUT("/apps/:app/access/:user", access.set)
 	v1.DELETE("/apps/:app/access/:user", access.remove)
+	teamAccess := &teamAccessHandlers{store: h.TeamAccess}
+	v1.PUT("/apps/:app/access/teams/:team", teamAccess.set)
+	v1.DELETE("/apps/:app/access/teams/:team", teamAccess.remove)
 	builds := &buildHandlers{store: h.Builds, apps: h.Apps}
 	v1.GET("/apps/:app/builds", builds.list)
 	v1.POST("/apps/:app/builds", (&sourceHandlers{apps: h.Apps, deployer: h.Sources, allow: opts.SourceURLAllow, client: sourceFetchClient()}).create)

@@ -64,6 +64,7 @@ func newTestEnv(t *testing.T, opts Options) *testEnv {
 	opts.WebURL = func(app string) string { return "http://" + app + ".localhost/" }
 	h := New(opts, Handlers{
 		Auth: svc, Authz: svc, Accounts: svc, Users: db, Tokens: db, Collaborators: db, VisibleApps: db, Audit: db,
+		Teams: db, TeamMembers: db, TeamAccess: db,
 		Apps: db, Lifecycle: apps.New(nopLocker{}, db, git, nopJobs{}, nopJobs{}, "paas", logger),
 		Builds: db, Releases: db, Config: db, Events: db, Idempotency: db,
 		Releaser: fakeReleaser{}, Sources: fakeSources{}, Webhooks: fakeWebhooks{}, AppLogs: fakeLogs{}, PlatformLog: fakeLogs{},

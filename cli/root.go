@@ -40,6 +40,8 @@ func newRootCmd(e *env) *cobra.Command {
 	addGroup(root, "auth", newLoginCmd(e), newLogoutCmd(e), newWhoamiCmd(e))
 	addGroup(root, "auth", newTokensCmd(e), newTokensCreateCmd(e), newTokensRevokeCmd(e),
 		newUsersCmd(e), newUsersCreateCmd(e), newAuditCmd(e))
+	addGroup(root, "auth", newTeamsCmd(e), newTeamsCreateCmd(e), newTeamsDestroyCmd(e), newTeamsMembersCmd(e),
+		newTeamsAddCmd(e), newTeamsRemoveCmd(e))
 	addGroup(root, "apps", newAccessCmd(e), newAccessAddCmd(e), newAccessRemoveCmd(e))
 	addGroup(root, "apps", newAppsCmd(e), newAppsCreateCmd(e), newAppsInfoCmd(e), newAppsDestroyCmd(e), newGitRemoteCmd(e))
 	addGroup(root, "deploys", newReleasesCmd(e), newReleasesInfoCmd(e), newReleasesRollbackCmd(e), newBuildsCmd(e), newBuildsInfoCmd(e), newBuildsCreateCmd(e))

@@ -40,18 +40,21 @@ func TestBodySizeLimit(t *testing.T) {
 	waitHealthy(t, r, b)
 	front := newFrontend(t, r)
 
+	// A streamed body is cut on its way to the app: whether the app saw the
+	// start of the request depends on how far the copy got.
+	const no, yes, maybe = "no", "yes", "maybe"
 	tests := []struct {
 		name       string
 		body       io.Reader
 		wantStatus int
 		wantBody   string
-		wantAtApp  bool
+		atApp      string
 	}{
-		{"declared too large", strings.NewReader(strings.Repeat("x", limit+1)), 413, "", false},
-		{"declared at the limit", strings.NewReader(strings.Repeat("x", limit)), 200, "1000", true},
-		{"streamed too large", unsized{strings.NewReader(strings.Repeat("x", 10*limit))}, 413, "", true},
-		{"streamed under the limit", unsized{strings.NewReader(strings.Repeat("x", limit-1))}, 200, "999", true},
-		{"no body", nil, 200, "0", true},
+		{"declared too large", strings.NewReader(strings.Repeat("x", limit+1)), 413, "", no},
+		{"declared at the limit", strings.NewReader(strings.Repeat("x", limit)), 200, "1000", yes},
+		{"streamed too large", unsized{strings.NewReader(strings.Repeat("x", 10*limit))}, 413, "", maybe},
+		{"streamed under the limit", unsized{strings.NewReader(strings.Repeat("x", limit-1))}, 200, "999", yes},
+		{"no body", nil, 200, "0", yes},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -67,8 +70,8 @@ func TestBodySizeLimit(t *testing.T) {
 			} else if body != tc.wantBody {
 				t.Errorf("app read %q bytes, want %q", body, tc.wantBody)
 			}
-			if reached := app.hits.Load() > before; reached != tc.wantAtApp {
-				t.Errorf("request reached the app: %v, want %v", reached, tc.wantAtApp)
+			if reached := app.hits.Load() > before; tc.atApp != maybe && reached != (tc.atApp == yes) {
+				t.Errorf("request reached the app: %v, want %s", reached, tc.atApp)
 			}
 		})
 	}

@@ -34,6 +34,11 @@ type Config struct {
 	// RouterLog is the router's JSON log file, whose lines about an app
 	// `paas logs` shows.
 	RouterLog string
+	// ImageRepository prefixes the names of built images:
+	// <prefix>/<app>:build-<id>. Two platforms on one Docker Engine need
+	// different prefixes, or destroying an app on one removes the other's
+	// images.
+	ImageRepository string
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
@@ -58,6 +63,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&c.HookCommand, "hook-command", env("PAAS_HOOK_COMMAND", ""), "program git runs as the pre-receive hook; default this binary (PAAS_HOOK_COMMAND)")
 	fs.BoolVar(&c.WebhooksAllowPrivate, "webhooks-allow-private", env("PAAS_WEBHOOKS_ALLOW_PRIVATE", "") == "true", "let webhooks call loopback and private addresses (PAAS_WEBHOOKS_ALLOW_PRIVATE=true)")
 	fs.StringVar(&c.RouterLog, "router-log", env("PAAS_ROUTER_LOG", ""), "paas-router's JSON log file, for the router lines of paas logs; default <data dir>/logs/paas-router.log (PAAS_ROUTER_LOG)")
+	fs.StringVar(&c.ImageRepository, "image-repository", env("PAAS_IMAGE_REPOSITORY", "paas"), "prefix of built image names, <prefix>/<app>:build-<id> (PAAS_IMAGE_REPOSITORY)")
 	sourceAllow := fs.String("source-url-allow", env("PAAS_SOURCE_URL_ALLOW", ""), "comma-separated URL prefixes that POST /v1/apps/{app}/builds may fetch a source archive from (PAAS_SOURCE_URL_ALLOW)")
 	if err := fs.Parse(args); err != nil {
 		return c, err

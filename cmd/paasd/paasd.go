@@ -99,7 +99,7 @@ func (m *Main) wire(ctx context.Context) error {
 		publicURL = "http://" + ln.Addr().String()
 	}
 	webURL := func(app string) string { return appURL(app, cfg.Domain, cfg.RouterPort) }
-	m.pipeline = pipeline.New(pipeline.Options{AppURL: webURL}, m.db, b, sched, m.logger)
+	m.pipeline = pipeline.New(pipeline.Options{AppURL: webURL, ImageRepository: cfg.ImageRepository}, m.db, b, sched, m.logger)
 	hook := cfg.HookCommand
 	if hook == "" {
 		if hook, err = os.Executable(); err != nil {
@@ -129,12 +129,13 @@ func (m *Main) wire(ctx context.Context) error {
 		WebURL:         webURL,
 		SourceURLAllow: cfg.SourceURLAllow,
 	}, api.Handlers{
-		Auth: tokens, Apps: m.db, Lifecycle: apps.New(m.pipeline, m.db, git, sched, b, "paas", m.logger),
+		Auth: tokens, Apps: m.db, Lifecycle: apps.New(m.pipeline, m.db, git, sched, b, cfg.ImageRepository, m.logger),
 		Builds: m.db, Releases: m.db, Git: git, GitHooks: git.HookHandler(), Health: m.health,
 		Releaser: m.pipeline, Config: m.db, Events: m.db, Idempotency: m.db,
 		Sources: sourceDeployer{pipeline: m.pipeline, repos: git}, Webhooks: m.webhooks,
 		AppLogs: sched, PlatformLog: logbus.Join(logs, routerlog.New(cfg.RouterLog)),
 		Authz: tokens, Accounts: tokens, Users: m.db, Tokens: m.db, Collaborators: m.db, VisibleApps: m.db, Audit: m.db,
+		Teams: m.db, TeamMembers: m.db, TeamAccess: m.db,
 		Addons: addonSvc, Backups: addonSvc,
 	}, m.logger)
 	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}

@@ -9,7 +9,8 @@ import (
 // Authorize reports whether id may do what needs need, on app when app is
 // not empty. The token's scope must include need.Scope; then need.Admin
 // asks for a platform admin, and need.Role for that role on the app.
-// Platform admins hold every role on every app.
+// Platform admins hold every role on every app; other users the highest of
+// their own role and their teams' roles on it (AppRole).
 //
 // A user without any role on app gets the same not-found error as for an
 // app that does not exist, so apps stay private to their collaborators.

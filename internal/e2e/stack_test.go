@@ -85,7 +85,10 @@ func (s *stack) apiURL() string { return "http://" + s.apiAddr }
 func (s *stack) startPaasd() {
 	s.paasd = s.start("paasd", "--data-dir", s.dataDir, "--listen", s.apiAddr, "--database-url", s.dsn,
 		"--nomad-addr", s.nomadAddr, "--router-port", s.routerPort, "--log-format", "text",
-		"--webhooks-allow-private", "--router-log", filepath.Join(s.dataDir, "paas-router.log"))
+		"--webhooks-allow-private", "--router-log", filepath.Join(s.dataDir, "paas-router.log"),
+		// Its own image names, so destroying an app here never removes the
+		// images of a platform installed on the same Docker Engine.
+		"--image-repository", fmt.Sprintf("paas-e2e-%d", os.Getpid()))
 	waitHTTP(s.t, s.apiURL()+"/healthz")
 }
 

@@ -22,15 +22,16 @@ func (db *DB) AddAuditEntry(ctx context.Context, e *paas.AuditEntry) error {
 
 // ListAuditEntries returns the audit entries f selects, newest first.
 func (db *DB) ListAuditEntries(ctx context.Context, f paas.AuditFilter) ([]*paas.AuditEntry, error) {
-	// An owner sees the entries of their apps made since the app of that
-	// name was created: not those of an earlier app that had the name.
+	// An owner (directly or through a team) sees the entries of their apps
+	// made since the app of that name was created: not those of an earlier
+	// app that had the name.
 	rows, err := db.db.QueryContext(ctx, `
 		SELECT l.id, l.user_name, coalesce(l.token_id, 0), l.action, l.app, l.method, l.path,
 			l.status, l.client_ip, l.request_id, l.created_at
 		FROM audit_log l
 		WHERE ($1 = '' OR l.app = $1)
 		AND ($2::bigint = 0 OR EXISTS (
-			SELECT 1 FROM apps a JOIN app_collaborators c ON c.app_id = a.id
+			SELECT 1 FROM apps a JOIN app_user_roles c ON c.app_id = a.id
 			WHERE a.name = l.app AND c.user_id = $2 AND c.role = 'owner' AND l.created_at >= a.created_at))
 		ORDER BY l.id DESC LIMIT $3`, f.App, f.OwnerID, limitArg(f.Limit))
 	if err != nil {

@@ -9,13 +9,14 @@ import (
 	"github.com/gitpaas/paas"
 )
 
-// AppRole returns the role of user userID on app, "" when they have none.
-// It fails with paas.ENOTFOUND when the app does not exist.
+// AppRole returns the role of user userID on app, "" when they have none:
+// the highest of the role given to them and the roles given to their
+// teams. It fails with paas.ENOTFOUND when the app does not exist.
 func (db *DB) AppRole(ctx context.Context, app string, userID int64) (paas.Role, error) {
 	var role sql.NullString
-	err := db.db.QueryRowContext(ctx, `SELECT c.role FROM apps a
-		LEFT JOIN app_collaborators c ON c.app_id = a.id AND c.user_id = $2
-		WHERE a.name = $1`, app, userID).Scan(&role)
+	err := db.db.QueryRowContext(ctx, `SELECT (ARRAY['viewer', 'deployer', 'owner'])[max(role_rank(r.role))]
+		FROM apps a LEFT JOIN app_user_roles r ON r.app_id = a.id AND r.user_id = $2
+		WHERE a.name = $1 GROUP BY a.id`, app, userID).Scan(&role)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return "", errAppNotFound(app)
@@ -26,10 +27,10 @@ func (db *DB) AppRole(ctx context.Context, app string, userID int64) (paas.Role,
 }
 
 // ListAppsPageOf returns at most limit apps that user userID has a role
-// on, with names after after, sorted by name.
+// on, directly or through a team, with names after after, sorted by name.
 func (db *DB) ListAppsPageOf(ctx context.Context, userID int64, after string, limit int) ([]*paas.App, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT `+appColumns+` FROM apps
-		WHERE id IN (SELECT app_id FROM app_collaborators WHERE user_id = $1)
+		WHERE id IN (SELECT app_id FROM app_user_roles WHERE user_id = $1)
 		AND name COLLATE "C" > $2 ORDER BY name COLLATE "C" LIMIT $3`, userID, after, limitArg(limit))
 	if err != nil {
 		return nil, fmt.Errorf("list apps of user %d: %w", userID, err)
@@ -42,29 +43,40 @@ func (db *DB) ListAppsPageOf(ctx context.Context, userID int64, after string, li
 }
 
 // collaboratorColumns are the columns scanCollaborator reads, from apps a,
-// app_collaborators c and users u.
-const collaboratorColumns = `a.name, u.name, c.role, c.created_at`
+// app_collaborators c and users u; teamGrantColumns the same from apps a,
+// app_team_roles r and teams t.
+const (
+	collaboratorColumns = `a.name, u.name, '', c.role, c.created_at`
+	teamGrantColumns    = `a.name, '', t.name, r.role, r.created_at`
+)
 
 func scanCollaborator(row scanner) (*paas.Collaborator, error) {
 	var c paas.Collaborator
-	if err := row.Scan(&c.App, &c.User, &c.Role, &c.CreatedAt); err != nil {
+	if err := row.Scan(&c.App, &c.User, &c.Team, &c.Role, &c.CreatedAt); err != nil {
 		return nil, err
 	}
 	c.CreatedAt = c.CreatedAt.UTC()
 	return &c, nil
 }
 
-// ListCollaborators returns who has a role on app: owners first, then
-// deployers, then viewers, each sorted by name.
+// ListCollaborators returns the users and the teams that have a role on
+// app: owners first, then deployers, then viewers; for each role users
+// before teams, each sorted by name.
 func (db *DB) ListCollaborators(ctx context.Context, app string) ([]*paas.Collaborator, error) {
 	id, err := appID(ctx, db.db, app)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT `+collaboratorColumns+`
-		FROM app_collaborators c JOIN apps a ON a.id = c.app_id JOIN users u ON u.id = c.user_id
-		WHERE c.app_id = $1
-		ORDER BY array_position(ARRAY['owner', 'deployer', 'viewer'], c.role), u.name COLLATE "C"`, id)
+	rows, err := db.db.QueryContext(ctx, `SELECT * FROM (
+			SELECT `+collaboratorColumns+`
+			FROM app_collaborators c JOIN apps a ON a.id = c.app_id JOIN users u ON u.id = c.user_id
+			WHERE c.app_id = $1
+			UNION ALL
+			SELECT `+teamGrantColumns+`
+			FROM app_team_roles r JOIN apps a ON a.id = r.app_id JOIN teams t ON t.id = r.team_id
+			WHERE r.app_id = $1
+		) g (app, "user", team, role, created_at)
+		ORDER BY role_rank(role) DESC, team <> '', "user" COLLATE "C", team COLLATE "C"`, id)
 	if err != nil {
 		return nil, fmt.Errorf("list collaborators of %q: %w", app, err)
 	}

@@ -23,6 +23,9 @@ type accounts struct {
 	tokens []paas.Token
 	roles  map[string]map[string]paas.Role // app → user → role, besides the owner
 	audit  []paas.AuditEntry
+	// teams by name, and teamRoles app → team → role.
+	teams     map[string]*team
+	teamRoles map[string]map[string]paas.Role
 }
 
 // AddUser adds a user who logs in with password. A login answers the
@@ -78,6 +81,7 @@ func (s *Server) mountAccounts(mux *http.ServeMux) {
 	mux.HandleFunc("GET /v1/apps/{app}/access", s.locked(s.listAccess))
 	mux.HandleFunc("PUT /v1/apps/{app}/access/{user}", s.locked(s.setAccess))
 	mux.HandleFunc("DELETE /v1/apps/{app}/access/{user}", s.locked(s.removeAccess))
+	s.mountTeams(mux)
 	mux.HandleFunc("GET /v1/audit", s.locked(s.listAudit))
 }
 
@@ -181,9 +185,15 @@ func (s *Server) collaboratorsLocked(a paas.App) []paas.Collaborator {
 	for user, role := range s.acc.roles[a.Name] {
 		out = append(out, paas.Collaborator{App: a.Name, User: user, Role: role, CreatedAt: a.CreatedAt})
 	}
+	for team, role := range s.acc.teamRoles[a.Name] {
+		out = append(out, paas.Collaborator{App: a.Name, Team: team, Role: role, CreatedAt: a.CreatedAt})
+	}
 	rank := map[paas.Role]int{paas.RoleOwner: 0, paas.RoleDeployer: 1, paas.RoleViewer: 2}
 	slices.SortFunc(out[1:], func(x, y paas.Collaborator) int {
 		if d := rank[x.Role] - rank[y.Role]; d != 0 {
+			return d
+		}
+		if d := strings.Compare(x.Team, y.Team); d != 0 {
 			return d
 		}
 		return strings.Compare(x.User, y.User)

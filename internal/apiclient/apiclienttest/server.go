@@ -67,7 +67,8 @@ func New(t testing.TB, token string) *Server {
 		drift:    map[string]paas.Event{},
 		procs:    map[string][]paas.ProcessState{},
 	}
-	s.acc = accounts{users: map[string]*account{s.User.Name: {user: s.User}}, roles: map[string]map[string]paas.Role{}}
+	s.acc = accounts{users: map[string]*account{s.User.Name: {user: s.User}}, roles: map[string]map[string]paas.Role{},
+		teams: map[string]*team{}, teamRoles: map[string]map[string]paas.Role{}}
 	hs := httptest.NewServer(s.handler())
 	t.Cleanup(hs.Close)
 	s.URL = hs.URL
