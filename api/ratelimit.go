@@ -2,8 +2,12 @@ package api
 
 import (
 	"math"
+	"strconv"
 	"sync"
 	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gitpaas/paas"
 )
 
 // RateLimit is a token bucket: Burst attempts at once, then one more each
@@ -80,4 +84,28 @@ func (l *limiter) prune(now time.Time) bool {
 		}
 	}
 	return len(l.buckets) < n
+}
+
+// DefaultTokenCreates bounds how fast one user mints tokens: a leaked
+// login cannot be turned into a flood of long-lived credentials.
+var DefaultTokenCreates = RateLimit{Burst: 10, Every: time.Minute}
+
+// limitPerUser answers 429 with Retry-After when the caller has used up
+// the route's attempts.
+func limitPerUser(l *limiter, what string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		user := currentUser(c)
+		key := ""
+		if user != nil {
+			key = user.Name
+		}
+		if ok, wait := l.take(key); !ok {
+			secs := int(math.Ceil(wait.Seconds()))
+			c.Header("Retry-After", strconv.Itoa(secs))
+			c.Error(paas.Errorf(paas.ERATELIMITED, "too many %s; try again in %d seconds", what, secs))
+			c.Abort()
+			return
+		}
+		c.Next()
+	}
 }

@@ -105,7 +105,7 @@ func New(opts Options, h Handlers, logger *slog.Logger) http.Handler {
 	v1.POST("/users", users.create)
 	tokens := &tokenHandlers{accounts: h.Accounts, tokens: h.Tokens}
 	v1.GET("/tokens", tokens.list)
-	v1.POST("/tokens", tokens.create)
+	v1.POST("/tokens", limitPerUser(newLimiter(DefaultTokenCreates, time.Now), "new tokens"), tokens.create)
 	v1.DELETE("/tokens/:id", tokens.revoke)
 	v1.GET("/audit", (&auditHandlers{store: h.Audit, authz: h.Authz}).list)
 	teams := &teamHandlers{teams: h.Teams, members: h.TeamMembers}
