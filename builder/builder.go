@@ -139,6 +139,10 @@ func (b *Builder) Build(ctx context.Context, req Request, log io.Writer) (imageI
 		req.Dockerfile = g.name
 		announceStack(log, g, req.Stack != "")
 	}
+	src.dockerfilePath = req.Dockerfile
+	if src.dockerfilePath == "" {
+		src.dockerfilePath = DefaultDockerfile
+	}
 	buildContext, err := b.packContext(ctx, src)
 	if err != nil {
 		return "", err

@@ -31,6 +31,9 @@ type contextWriter struct {
 	size    int64
 	// ignoreSeen is set once the commit's own .dockerignore is written.
 	ignoreSeen bool
+	// ignore holds the commit's .dockerignore rules; the Dockerfile and
+	// .dockerignore itself are always sent, as the docker CLI does.
+	ignore *ignorer
 }
 
 // dockerignoreFile is the file at the root of a build context whose patterns
@@ -43,7 +46,8 @@ const dockerignoreFile = ".dockerignore"
 // symlinks as symlinks, rejects symlinks that are absolute or lead out of
 // the tree, and skips submodules, which have no content in the repository.
 func writeContext(ctx context.Context, w io.Writer, src *source, max int64) error {
-	cw := &contextWriter{src: src, tw: tar.NewWriter(w), modTime: src.commit.Committer.When.UTC(), max: max}
+	cw := &contextWriter{src: src, tw: tar.NewWriter(w), modTime: src.commit.Committer.When.UTC(), max: max,
+		ignore: src.dockerignore()}
 	if err := cw.writeTree(ctx, src.tree, ""); err != nil {
 		return err
 	}
@@ -75,6 +79,9 @@ func (cw *contextWriter) writeEntry(ctx context.Context, t *object.Tree, e objec
 		return paas.Errorf(paas.EINVALID, "commit %s has a file named %q in %q, which cannot be unpacked; rename it and push again", cw.src.short(), clip(e.Name), "/"+dir)
 	}
 	name := path.Join(dir, e.Name)
+	if cw.skip(name, e.Mode == filemode.Dir) {
+		return nil
+	}
 	switch e.Mode {
 	case filemode.Dir:
 		return cw.writeDir(ctx, t, e, name)
@@ -258,4 +265,14 @@ func formatBytes(n int64) string {
 		return fmt.Sprintf("%d %ciB", int64(v), "KMGTPE"[exp])
 	}
 	return fmt.Sprintf("%.1f %ciB", v, "KMGTPE"[exp])
+}
+
+// skip reports whether .dockerignore leaves name out. A directory is pruned
+// only when no rule could re-include something below it.
+func (cw *contextWriter) skip(name string, dir bool) bool {
+	if name == dockerignoreFile || name == cw.src.dockerfilePath || strings.HasPrefix(cw.src.dockerfilePath, name+"/") ||
+		!cw.ignore.ignored(name) {
+		return false
+	}
+	return !dir || !cw.ignore.negation
 }

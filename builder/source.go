@@ -32,6 +32,22 @@ type source struct {
 	generated *generatedDockerfile
 	// treeErr is the first error met by kind or names.
 	treeErr error
+	// dockerfilePath is the Dockerfile's path in the commit, which
+	// .dockerignore cannot leave out.
+	dockerfilePath string
+}
+
+// dockerignore returns the rules of the commit's .dockerignore, or nil.
+func (s *source) dockerignore() *ignorer {
+	f, err := s.tree.File(dockerignoreFile)
+	if err != nil || f.Size > maxDockerfileBytes {
+		return nil
+	}
+	body, err := f.Contents()
+	if err != nil {
+		return nil
+	}
+	return parseIgnore([]byte(body))
 }
 
 // short is the abbreviated commit hash that messages show.
