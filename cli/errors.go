@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/gitpaas/paas"
 	"github.com/gitpaas/paas/internal/apiclient"
@@ -50,6 +51,10 @@ func errorMessage(err error) string {
 	var te *apiclient.TransportError
 	switch {
 	case paas.ErrorCode(err) == paas.EUNAUTHORIZED:
+		// The server says why (expired, revoked…) when it knows.
+		if msg := paas.ErrorMessage(err); strings.Contains(msg, "expired") || strings.Contains(msg, "revoked") {
+			return "your token was rejected: " + msg
+		}
 		return msgTokenRejected
 	case errors.Is(err, context.Canceled):
 		return "interrupted"
