@@ -22,10 +22,13 @@ const runTask = "run"
 
 // After a one-off ended, Run takes its output until none came for logQuiet
 // (logNoneYet when none came at all), for at most logDrainTimeout.
+// Nomad copies a container's output into its log files a moment after the
+// process wrote it, longer on a busy machine: a command that finished
+// before its stream connected may show nothing for a while yet.
 const (
-	logQuiet        = 300 * time.Millisecond
-	logNoneYet      = time.Second
-	logDrainTimeout = 5 * time.Second
+	logQuiet        = 500 * time.Millisecond
+	logNoneYet      = 3 * time.Second
+	logDrainTimeout = 8 * time.Second
 )
 
 // Run runs o.Command once, with o's image and environment, as a Nomad
@@ -74,8 +77,9 @@ func (s *Scheduler) followRun(ctx context.Context, id, evalID string, out io.Wri
 	defer stopLogs()
 	// A short command may have finished before it was seen running: its
 	// logs are still there to read, so stream whenever the task started.
+	var full *api.Allocation
 	if started(a) || a.TaskStates[runTask] != nil {
-		full, _, err := s.client.Allocations().Info(a.ID, query(ctx))
+		full, _, err = s.client.Allocations().Info(a.ID, query(ctx))
 		if err != nil {
 			return 0, fmt.Errorf("look up allocation %s: %w", a.ID, nomadError(err))
 		}
@@ -90,6 +94,19 @@ func (s *Scheduler) followRun(ctx context.Context, id, evalID string, out io.Wri
 	// A followed log stream stays open after the task ended: take what
 	// still comes, then close it.
 	waitQuiet(&lastFrame, time.Now(), logDrainTimeout)
+	if lastFrame.Load() == 0 {
+		// The streams sent nothing: Nomad may have closed them on a task
+		// that ended before its output reached the log files. Read the
+		// files once more, whole.
+		if full == nil {
+			full, _, _ = s.client.Allocations().Info(a.ID, query(ctx))
+		}
+		if full != nil {
+			stopLogs()
+			streams.Wait()
+			s.copyWholeLogs(ctx, full, out)
+		}
+	}
 	return runResult(a, out)
 }
 
@@ -301,4 +318,29 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// copyWholeLogs writes what a finished one-off wrote to stdout, then to
+// stderr, read from the start of Nomad's log files.
+func (s *Scheduler) copyWholeLogs(ctx context.Context, alloc *api.Allocation, out io.Writer) {
+	for _, stream := range []string{"stdout", "stderr"} {
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		frames, errs := s.client.AllocFS().Logs(alloc, false, runTask, stream, "start", 0, ctx.Done(), query(ctx))
+	read:
+		for {
+			select {
+			case f, ok := <-frames:
+				if !ok {
+					break read
+				}
+				out.Write(f.Data)
+			case <-errs:
+				break read
+			case <-ctx.Done():
+				drainFrames(frames, errs)
+				break read
+			}
+		}
+		cancel()
+	}
 }
