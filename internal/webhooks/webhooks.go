@@ -114,6 +114,12 @@ type payload struct {
 // Notify queues event for app's webhooks. It never fails its caller: a
 // deploy must not fail because a notification could not be queued.
 func (s *Service) Notify(ctx context.Context, app, event string, data any) {
+	// The pipeline also reports events only the log shows (a build
+	// starting, a drift repair); no webhook can subscribe to those, so they
+	// cost no write.
+	if !slices.Contains(paas.WebhookEvents, event) {
+		return
+	}
 	body, err := json.Marshal(payload{Event: event, App: app, CreatedAt: time.Now().UTC(), Data: data})
 	if err == nil {
 		_, err = s.store.EnqueueDeliveries(context.WithoutCancel(ctx), app, event, body)
