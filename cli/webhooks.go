@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gitpaas/paas/internal/apiclient"
 	"github.com/spf13/cobra"
 )
 
@@ -25,10 +26,10 @@ func newWebhooksCmd(e *env) *cobra.Command {
 				return err
 			}
 			hooks, err := c.Webhooks().List(cmd.Context(), app)
-			if err != nil || asJSON {
-				if err != nil {
-					return err
-				}
+			if err != nil {
+				return err
+			}
+			if asJSON {
 				return printJSON(e.stdout, hooks)
 			}
 			if len(hooks) == 0 {
@@ -85,15 +86,7 @@ func newWebhooksRemoveCmd(e *env) *cobra.Command {
 		Short: "Remove a webhook",
 		Args:  argNames([]string{"webhook ID; usage: paas webhooks:remove ID"}, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
-			if err != nil || id < 1 {
-				return usageErrorf("webhook ID %q is not a number; list them with: paas webhooks", clip(args[0]))
-			}
-			app, err := f.resolve(cmd.Context(), e)
-			if err != nil {
-				return err
-			}
-			c, err := e.client()
+			c, app, id, err := e.webhookTarget(cmd, &f, args[0])
 			if err != nil {
 				return err
 			}
@@ -116,23 +109,15 @@ func newWebhooksDeliveriesCmd(e *env) *cobra.Command {
 		Short: "Show a webhook's newest deliveries and their outcome",
 		Args:  argNames([]string{"webhook ID; usage: paas webhooks:deliveries ID"}, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
-			if err != nil || id < 1 {
-				return usageErrorf("webhook ID %q is not a number; list them with: paas webhooks", clip(args[0]))
-			}
-			app, err := f.resolve(cmd.Context(), e)
-			if err != nil {
-				return err
-			}
-			c, err := e.client()
+			c, app, id, err := e.webhookTarget(cmd, &f, args[0])
 			if err != nil {
 				return err
 			}
 			ds, err := c.Webhooks().Deliveries(cmd.Context(), app, id)
-			if err != nil || asJSON {
-				if err != nil {
-					return err
-				}
+			if err != nil {
+				return err
+			}
+			if asJSON {
 				return printJSON(e.stdout, ds)
 			}
 			t := newTable(e.stdout, "ID", "EVENT", "STATUS", "ATTEMPTS", "CODE", "ERROR", "CREATED")
@@ -145,4 +130,22 @@ func newWebhooksDeliveriesCmd(e *env) *cobra.Command {
 	f.register(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the deliveries as JSON")
 	return cmd
+}
+
+// webhookTarget reads a webhook ID argument and resolves the app and the
+// client that the commands on one webhook need.
+func (e *env) webhookTarget(cmd *cobra.Command, f *appFlags, arg string) (*apiclient.Client, string, int64, error) {
+	id, err := strconv.ParseInt(arg, 10, 64)
+	if err != nil || id < 1 {
+		return nil, "", 0, usageErrorf("webhook ID %q is not a number; list them with: paas webhooks", clip(arg))
+	}
+	app, err := f.resolve(cmd.Context(), e)
+	if err != nil {
+		return nil, "", 0, err
+	}
+	c, err := e.client()
+	if err != nil {
+		return nil, "", 0, err
+	}
+	return c, app, id, nil
 }
