@@ -137,6 +137,11 @@ func (s *Scheduler) streamLog(ctx context.Context, alloc *api.Allocation, stream
 			if !ok {
 				return
 			}
+			// Heartbeat frames carry no data: only output counts as a
+			// frame, or a silent stream would look like one that spoke.
+			if len(f.Data) == 0 {
+				continue
+			}
 			w.Write(f.Data)
 			last.Store(time.Now().UnixNano())
 		case err := <-errs:
