@@ -197,8 +197,11 @@ type OneOff struct {
 	App     string
 	Release int
 	Image   string
-	Command []string
-	Env     map[string]string
+	// Entrypoint is the image's entrypoint, which runs Command as docker
+	// would run it.
+	Entrypoint []string
+	Command    []string
+	Env        map[string]string
 	// CPU in MHz and Memory in MB; zero means the scheduler's default.
 	CPU, Memory int
 }

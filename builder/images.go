@@ -137,3 +137,19 @@ func (b *Builder) repositoryTags(ctx context.Context, repository string) ([]stri
 	}
 	return refs, nil
 }
+
+// Entrypoint returns the entrypoint of a built image, which a one-off
+// process keeps when it runs under the platform's runner.
+func (b *Builder) Entrypoint(ctx context.Context, ref string) ([]string, error) {
+	img, err := b.cli.ImageInspect(ctx, ref)
+	if isNotFound(err) {
+		return nil, paas.Errorf(paas.ENOTFOUND, "image %s is gone from the Docker Engine; push again to rebuild it", ref)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("inspect image %s: %w", ref, b.unavailable(err))
+	}
+	if img.Config == nil {
+		return nil, nil
+	}
+	return img.Config.Entrypoint, nil
+}

@@ -79,8 +79,11 @@ start_nomad() {
 }
 
 build_platform() {
-  log "building paasd, paas-router and paas"
-  (cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -o "$DATA/bin/.build/" ./cmd/paasd ./cmd/paas-router ./cmd/paas)
+  log "building paasd, paas-router, paas-runner and paas"
+  (cd "$ROOT" && CGO_ENABLED=0 go build -trimpath -o "$DATA/bin/.build/" ./cmd/paasd ./cmd/paas-router ./cmd/paas-runner ./cmd/paas)
+  # One-off containers mount the runner (see cmd/paas-runner); paasd finds
+  # it next to itself.
+  install -m 0755 "$DATA/bin/.build/paas-runner" "$DATA/bin/paas-runner"
   install -m 0755 "$DATA/bin/.build/paas" /usr/local/bin/paas
 }
 

@@ -60,18 +60,26 @@ func TestRenderAddonJob(t *testing.T) {
 }
 
 // TestAppJobsMountNothing keeps the promise of deploy/nomad/agent.hcl:
-// the docker driver allows bind mounts for add-ons, and no job of an app
-// ever asks for one.
+// the docker driver allows bind mounts for add-ons and for the one-off
+// runner, and no job of an app ever asks for another.
 func TestAppJobsMountNothing(t *testing.T) {
 	d := webDeployment("hello", 1, "paas/hello:build-1")
 	d.Processes = append(d.Processes, paas.Process{Type: "worker", Count: 1, Command: []string{"sleep", "1"}})
-	jobs := []*api.Job{renderJob(d, Options{}.withDefaults()),
-		renderOneOff(paas.OneOff{App: "hello", Release: 1, Image: d.Image, Command: []string{"ls"}}, "paas-hello-run-00000000", Options{}.withDefaults())}
-	for _, job := range jobs {
+	opts := Options{Runner: "/var/lib/paas/bin/paas-runner"}.withDefaults()
+	oneOff := renderOneOff(paas.OneOff{App: "hello", Release: 1, Image: d.Image, Command: []string{"ls"}}, "paas-hello-run-00000000", opts)
+	for _, job := range []*api.Job{renderJob(d, opts), oneOff} {
 		for _, tg := range job.TaskGroups {
 			for _, task := range tg.Tasks {
 				for _, key := range []string{"volumes", "mount", "mounts", "volume_driver"} {
-					if v, ok := task.Config[key]; ok {
+					v, ok := task.Config[key]
+					if job == oneOff && key == "mount" {
+						want := []map[string]any{{"type": "bind", "source": opts.Runner, "target": runnerPath, "readonly": true}}
+						if !cmp.Equal(v, want) {
+							t.Errorf("one-off mounts %v, want only the runner, read-only: %v", v, want)
+						}
+						continue
+					}
+					if ok {
 						t.Errorf("job %s task %s has %s = %v", *job.ID, task.Name, key, v)
 					}
 				}

@@ -23,6 +23,9 @@ import (
 func newTestScheduler(t testing.TB, opts Options) *Scheduler {
 	t.Helper()
 	opts.Address = nomadtest.Start(t)
+	if opts.Runner == "" {
+		opts.Runner = nomadtest.Runner(t)
+	}
 	s, err := New(opts, testLogger(t))
 	if err != nil {
 		t.Fatal(err)

@@ -9,8 +9,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gitpaas/paas"
@@ -20,15 +18,17 @@ import (
 // runTask names the group and task of a one-off job.
 const runTask = "run"
 
-// After a one-off ended, Run takes its output until none came for logQuiet
-// (logNoneYet when none came at all), for at most logDrainTimeout.
-// Nomad copies a container's output into its log files a moment after the
-// process wrote it, longer on a busy machine: a command that finished
-// before its stream connected may show nothing for a while yet.
+// A one-off runs under paas-runner (cmd/paas-runner), mounted read-only into
+// its container at runnerPath. The runner copies the command's output into
+// runOutput in the allocation's shared directory, which Run reads while the
+// command runs and once more, to its end, after the task ended: unlike
+// Nomad's log files, the copy is complete however short the command was.
 const (
-	logQuiet        = 500 * time.Millisecond
-	logNoneYet      = 3 * time.Second
-	logDrainTimeout = 8 * time.Second
+	runnerPath = "/.paas/runner"
+	runOutput  = "alloc/data/paas-run.out"
+	// runPoll is how often Run looks for more output while the command
+	// runs.
+	runPoll = 250 * time.Millisecond
 )
 
 // Run runs o.Command once, with o's image and environment, as a Nomad
@@ -39,6 +39,9 @@ const (
 func (s *Scheduler) Run(ctx context.Context, o paas.OneOff, out io.Writer) (int, error) {
 	if err := validateOneOff(o); err != nil {
 		return 0, err
+	}
+	if s.opts.Runner == "" {
+		return 0, paas.Errorf(paas.EUNAVAILABLE, "one-off processes need the paas-runner binary; start paasd with --runner")
 	}
 	if out == nil {
 		out = io.Discard
@@ -60,54 +63,73 @@ func (s *Scheduler) Run(ctx context.Context, o paas.OneOff, out io.Writer) (int,
 	return code, nil
 }
 
-// followRun waits for the one-off's allocation, streams its output while
-// it runs and returns its exit code.
+// followRun waits for the one-off's allocation, copies its output to out
+// while it runs and returns its exit code.
 func (s *Scheduler) followRun(ctx context.Context, id, evalID string, out io.Writer) (int, error) {
 	if why, err := s.placementFailure(ctx, evalID); err != nil || why != "" {
 		return 0, cmp.Or(err, error(paas.Errorf(paas.EINVALID, "the command could not be placed: %s", why)))
 	}
-	a, err := s.waitRun(ctx, id, func(a *api.AllocationListStub) bool { return started(a) || terminal(a) })
+	stub, err := s.waitRun(ctx, id, func(a *api.AllocationListStub) bool { return started(a) || terminal(a) })
 	if err != nil {
 		return 0, runCancelled(ctx, err)
 	}
-	var streams sync.WaitGroup
-	var lastFrame atomic.Int64 // unix nanoseconds
-	logCtx, stopLogs := context.WithCancel(context.WithoutCancel(ctx))
-	defer streams.Wait() // out is not written to after Run returns
-	defer stopLogs()
-	// A short command may have finished before it was seen running: its
-	// logs are still there to read, so stream whenever the task started.
-	var full *api.Allocation
-	if started(a) || a.TaskStates[runTask] != nil {
-		full, _, err = s.client.Allocations().Info(a.ID, query(ctx))
+	var (
+		index  uint64
+		copied int64
+	)
+	for {
+		// Blocking on the allocation paces the loop and sees the end of
+		// the task at once.
+		a, qm, err := s.client.Allocations().Info(stub.ID, blocking(ctx, index, runPoll))
 		if err != nil {
-			return 0, fmt.Errorf("look up allocation %s: %w", a.ID, nomadError(err))
+			return 0, runCancelled(ctx, fmt.Errorf("look up allocation %s: %w", stub.ID, nomadError(err)))
 		}
-		w := &lockedWriter{w: out}
-		for _, stream := range []string{"stdout", "stderr"} {
-			streams.Go(func() { s.streamLog(logCtx, full, stream, w, &lastFrame) })
+		index = nextIndex(qm.LastIndex)
+		ended := terminal(a.Stub())
+		// The runner closed the copy before the task ended: once the task
+		// is seen to have ended, reading to the copy's end reads it all.
+		n, err := s.copyRunOutput(ctx, a, copied, out)
+		copied += n
+		if err != nil {
+			return 0, runCancelled(ctx, err)
 		}
-	}
-	if a, err = s.waitRun(ctx, id, terminal); err != nil {
-		return 0, runCancelled(ctx, err)
-	}
-	// A followed log stream stays open after the task ended: take what
-	// still comes, then close it.
-	waitQuiet(&lastFrame, time.Now(), logDrainTimeout)
-	if lastFrame.Load() == 0 {
-		// The streams sent nothing: Nomad may have closed them on a task
-		// that ended before its output reached the log files. Read the
-		// files once more, whole.
-		if full == nil {
-			full, _, _ = s.client.Allocations().Info(a.ID, query(ctx))
-		}
-		if full != nil {
-			stopLogs()
-			streams.Wait()
-			s.copyWholeLogs(ctx, full, out)
+		if ended {
+			return runResult(a.Stub(), out)
 		}
 	}
-	return runResult(a, out)
+}
+
+// copyRunOutput writes what the one-off's output copy holds past offset to
+// out and says how much that was. A copy the runner has not made yet holds
+// nothing.
+func (s *Scheduler) copyRunOutput(ctx context.Context, a *api.Allocation, offset int64, out io.Writer) (int64, error) {
+	info, _, err := s.client.AllocFS().Stat(a, runOutput, query(ctx))
+	if err != nil {
+		if isNoSuchFile(err) {
+			return 0, nil
+		}
+		return 0, fmt.Errorf("read the output of allocation %s: %w", a.ID, nomadError(err))
+	}
+	if info.Size <= offset {
+		return 0, nil
+	}
+	r, err := s.client.AllocFS().ReadAt(a, runOutput, offset, info.Size-offset, query(ctx))
+	if err != nil {
+		return 0, fmt.Errorf("read the output of allocation %s: %w", a.ID, nomadError(err))
+	}
+	defer r.Close()
+	n, err := io.Copy(out, r)
+	if err != nil {
+		return n, fmt.Errorf("read the output of allocation %s: %w", a.ID, err)
+	}
+	return n, nil
+}
+
+// isNoSuchFile reports whether err is Nomad's answer for a file that is not
+// in an allocation's directory.
+func isNoSuchFile(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "no such file") || strings.Contains(msg, "not found")
 }
 
 // waitRun waits until the one-off's allocation satisfies ok.
@@ -124,52 +146,6 @@ func (s *Scheduler) waitRun(ctx context.Context, id string, ok func(*api.Allocat
 				return a, nil
 			}
 		}
-	}
-}
-
-// streamLog copies one log stream of the one-off to w until ctx ends,
-// noting the time of each frame in last.
-func (s *Scheduler) streamLog(ctx context.Context, alloc *api.Allocation, stream string, w io.Writer, last *atomic.Int64) {
-	frames, errs := s.client.AllocFS().Logs(alloc, true, runTask, stream, "start", 0, ctx.Done(), query(ctx))
-	for {
-		select {
-		case f, ok := <-frames:
-			if !ok {
-				return
-			}
-			// Heartbeat frames carry no data: only output counts as a
-			// frame, or a silent stream would look like one that spoke.
-			if len(f.Data) == 0 {
-				continue
-			}
-			w.Write(f.Data)
-			last.Store(time.Now().UnixNano())
-		case err := <-errs:
-			if ctx.Err() == nil {
-				s.log.Warn("stream one-off output", "alloc", alloc.ID, "error", err)
-			}
-			return
-		case <-ctx.Done():
-			drainFrames(frames, errs)
-			return
-		}
-	}
-}
-
-// waitQuiet waits until no frame came for logQuiet since the later of the
-// last frame and since (logNoneYet when no frame came at all, which leaves
-// a stream that connected late the time to deliver), at most max.
-func waitQuiet(last *atomic.Int64, since time.Time, max time.Duration) {
-	deadline := time.Now().Add(max)
-	for time.Now().Before(deadline) {
-		quiet := logQuiet
-		if last.Load() == 0 {
-			quiet = logNoneYet
-		}
-		if time.Since(latest(since, time.Unix(0, last.Load()))) >= quiet {
-			return
-		}
-		time.Sleep(logQuiet / 4)
 	}
 }
 
@@ -253,6 +229,12 @@ func renderOneOff(o paas.OneOff, id string, opts Options) *api.Job {
 	tg.ReschedulePolicy = &api.ReschedulePolicy{Attempts: ptr(0), Unlimited: ptr(false)}
 	d := paas.Deployment{App: o.App, Release: o.Release, Image: o.Image, Env: o.Env}
 	task := renderTask(d, paas.Process{Type: runTask, Command: o.Command, CPU: o.CPU, Memory: o.Memory}, opts)
+	// The runner takes the place of the image's entrypoint and runs it
+	// with the command, as docker would have.
+	task.Config["entrypoint"] = append([]string{runnerPath, "-output", "/" + runOutput, "--"}, o.Entrypoint...)
+	task.Config["mount"] = []map[string]any{{
+		"type": "bind", "source": opts.Runner, "target": runnerPath, "readonly": true,
+	}}
 	tg.Tasks = []*api.Task{task}
 	job.AddTaskGroup(tg)
 	return job
@@ -311,41 +293,4 @@ func terminal(a *api.AllocationListStub) bool {
 		return true
 	}
 	return false
-}
-
-// lockedWriter serialises the writes of the two log streams.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
-
-// copyWholeLogs writes what a finished one-off wrote to stdout, then to
-// stderr, read from the start of Nomad's log files.
-func (s *Scheduler) copyWholeLogs(ctx context.Context, alloc *api.Allocation, out io.Writer) {
-	for _, stream := range []string{"stdout", "stderr"} {
-		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		frames, errs := s.client.AllocFS().Logs(alloc, false, runTask, stream, "start", 0, ctx.Done(), query(ctx))
-	read:
-		for {
-			select {
-			case f, ok := <-frames:
-				if !ok {
-					break read
-				}
-				out.Write(f.Data)
-			case <-errs:
-				break read
-			case <-ctx.Done():
-				drainFrames(frames, errs)
-				break read
-			}
-		}
-		cancel()
-	}
 }

@@ -3,12 +3,14 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gitpaas/paas"
 	"github.com/gitpaas/paas/internal/nomadtest"
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestRun(t *testing.T) {
@@ -41,8 +43,18 @@ func TestRunCommandNotFound(t *testing.T) {
 	image := nomadtest.Busybox(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	_, err := s.Run(ctx, paas.OneOff{App: "runner", Release: 1, Image: image, Command: []string{"/no/such/command"}}, nil)
-	assertDeployError(t, err, paas.EINVALID, "the command could not start")
+	var out strings.Builder
+	code, err := s.Run(ctx, paas.OneOff{App: "runner", Release: 1, Image: image, Command: []string{"/no/such/command"}}, &out)
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	// As in a shell: exit code 127 and a message that names the command.
+	if code != 127 {
+		t.Errorf("exit code = %d, want 127", code)
+	}
+	if want := `cannot run "/no/such/command": no such file or directory`; !strings.Contains(out.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, out.String())
+	}
 	assertNoRunJobs(t, s, "runner")
 }
 
@@ -66,6 +78,51 @@ func TestRunCancelled(t *testing.T) {
 		t.Errorf("output so far not streamed: %q", out.String())
 	}
 	assertNoRunJobs(t, s, "runner")
+}
+
+// TestRunShortCommandsKeepOutput runs commands that end at once, which
+// Nomad's docker log collection can lose (hashicorp/nomad#6931): every run
+// must return all of its output.
+func TestRunShortCommandsKeepOutput(t *testing.T) {
+	s := newTestScheduler(t, Options{})
+	image := nomadtest.Busybox(t)
+	for i := range 4 {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		var out strings.Builder
+		code, err := s.Run(ctx, paas.OneOff{App: "runner", Release: 1, Image: image,
+			Entrypoint: []string{"sh", "-c"}, Command: []string{fmt.Sprintf("echo run %d; echo err %d >&2", i, i)}}, &out)
+		cancel()
+		if err != nil || code != 0 {
+			t.Fatalf("run %d: code %d, %v", i, code, err)
+		}
+		if want := fmt.Sprintf("run %d\nerr %d\n", i, i); out.String() != want {
+			t.Errorf("run %d: output %q, want %q", i, out.String(), want)
+		}
+	}
+	assertNoRunJobs(t, s, "runner")
+}
+
+func TestRunNeedsRunner(t *testing.T) {
+	s, err := New(Options{}, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Run(context.Background(), paas.OneOff{App: "runner", Release: 1, Image: "paas/x:build-1", Command: []string{"ls"}}, nil)
+	assertDeployError(t, err, paas.EUNAVAILABLE, "paas-runner")
+}
+
+func TestRenderOneOffKeepsEntrypoint(t *testing.T) {
+	opts := Options{Runner: "/opt/paas-runner"}.withDefaults()
+	job := renderOneOff(paas.OneOff{App: "hello", Release: 2, Image: "paas/hello:build-2",
+		Entrypoint: []string{"/docker-entrypoint.sh"}, Command: []string{"rake", "db:migrate"}}, "paas-hello-run-00000000", opts)
+	task := job.TaskGroups[0].Tasks[0]
+	want := []string{runnerPath, "-output", "/" + runOutput, "--", "/docker-entrypoint.sh"}
+	if got := task.Config["entrypoint"]; !cmp.Equal(got, want) {
+		t.Errorf("entrypoint = %v, want %v", got, want)
+	}
+	if task.Config["command"] != "rake" || !cmp.Equal(task.Config["args"], []string{"db:migrate"}) {
+		t.Errorf("command = %v %v", task.Config["command"], task.Config["args"])
+	}
 }
 
 func TestRunJobIDs(t *testing.T) {

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -70,6 +71,10 @@ type Options struct {
 	// CPU (MHz) and MemoryMB are the resources of one instance.
 	CPU      int
 	MemoryMB int
+	// Runner is the absolute path of the paas-runner binary on the Nomad
+	// client's host. One-off processes run under it; without it they
+	// cannot run.
+	Runner string
 }
 
 // withDefaults returns o with its zero fields set to the defaults.
@@ -116,6 +121,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("progress deadline %s must be longer than healthy deadline %s", o.ProgressDeadline, o.HealthyDeadline)
 	case o.CheckInterval < time.Second || o.CheckTimeout < time.Second:
 		return errors.New("health check interval and timeout must be at least 1s")
+	case o.Runner != "" && !filepath.IsAbs(o.Runner):
+		return fmt.Errorf("runner %q must be an absolute path: Nomad mounts it into one-off containers", o.Runner)
 	}
 	return nil
 }

@@ -39,6 +39,10 @@ type Config struct {
 	// different prefixes, or destroying an app on one removes the other's
 	// images.
 	ImageRepository string
+	// Runner is the paas-runner binary that one-off processes run under;
+	// RunnerSet says whether it was given rather than defaulted.
+	Runner    string
+	RunnerSet bool
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
@@ -64,6 +68,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.BoolVar(&c.WebhooksAllowPrivate, "webhooks-allow-private", env("PAAS_WEBHOOKS_ALLOW_PRIVATE", "") == "true", "let webhooks call loopback and private addresses (PAAS_WEBHOOKS_ALLOW_PRIVATE=true)")
 	fs.StringVar(&c.RouterLog, "router-log", env("PAAS_ROUTER_LOG", ""), "paas-router's JSON log file, for the router lines of paas logs; default <data dir>/logs/paas-router.log (PAAS_ROUTER_LOG)")
 	fs.StringVar(&c.ImageRepository, "image-repository", env("PAAS_IMAGE_REPOSITORY", "paas"), "prefix of built image names, <prefix>/<app>:build-<id> (PAAS_IMAGE_REPOSITORY)")
+	fs.StringVar(&c.Runner, "runner", env("PAAS_RUNNER", ""), "paas-runner binary that one-off processes run under; default paas-runner next to this binary (PAAS_RUNNER)")
 	sourceAllow := fs.String("source-url-allow", env("PAAS_SOURCE_URL_ALLOW", ""), "comma-separated URL prefixes that POST /v1/apps/{app}/builds may fetch a source archive from (PAAS_SOURCE_URL_ALLOW)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -81,6 +86,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		return c, fmt.Errorf("router port %q is not a port number", *routerPort)
 	}
 	c.RouterPort = port
+	c.RunnerSet = c.Runner != ""
 	if c.RouterLog == "" {
 		c.RouterLog = filepath.Join(c.DataDir, "logs", "paas-router.log")
 	}
@@ -97,6 +103,9 @@ func (c Config) Validate() error {
 	}
 	if !filepath.IsAbs(c.DataDir) {
 		return errors.New("data dir must be an absolute path")
+	}
+	if c.Runner != "" && !filepath.IsAbs(c.Runner) {
+		return fmt.Errorf("runner %q must be an absolute path", c.Runner)
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		return fmt.Errorf("log format %q: use json or text", c.LogFormat)

@@ -85,7 +85,11 @@ func (m *Main) wire(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("docker: %w", err)
 	}
-	sched, err := scheduler.New(scheduler.Options{Address: cfg.NomadAddr}, m.logger)
+	runner, err := m.findRunner(cfg)
+	if err != nil {
+		return err
+	}
+	sched, err := scheduler.New(scheduler.Options{Address: cfg.NomadAddr, Runner: runner}, m.logger)
 	if err != nil {
 		return fmt.Errorf("nomad: %w", err)
 	}
@@ -238,5 +242,30 @@ type notifiers []pipeline.Notifier
 func (ns notifiers) Notify(ctx context.Context, app, event string, data any) {
 	for _, n := range ns {
 		n.Notify(ctx, app, event, data)
+	}
+}
+
+// findRunner returns the paas-runner binary one-off processes run under:
+// the configured one, which must exist, or the one next to paasd. Without
+// one paasd still serves, but `paas run` and release commands fail with
+// an error that says so.
+func (m *Main) findRunner(cfg Config) (string, error) {
+	path := cfg.Runner
+	if !cfg.RunnerSet {
+		self, err := os.Executable()
+		if err != nil {
+			return "", fmt.Errorf("find own binary: %w", err)
+		}
+		path = filepath.Join(filepath.Dir(self), "paas-runner")
+	}
+	info, err := os.Stat(path)
+	switch {
+	case err == nil && info.Mode().IsRegular():
+		return path, nil
+	case cfg.RunnerSet:
+		return "", fmt.Errorf("runner %s: not a file (build it with go build ./cmd/paas-runner)", path)
+	default:
+		m.logger.Warn("paas-runner not found: one-off processes and release commands cannot run", "path", path)
+		return "", nil
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -27,7 +28,29 @@ func TestMain(m *testing.M) {
 	binDir = dir
 	code := pgtest.Main(m)
 	os.RemoveAll(dir)
+	removeImages(imageRepository())
 	os.Exit(code)
+}
+
+// imageRepository prefixes the images the platforms of this test process
+// build, so that they can be told from any other platform's.
+func imageRepository() string { return fmt.Sprintf("paas-e2e-%d", os.Getpid()) }
+
+// removeImages deletes the images whose names start with repo/, which the
+// apps a test left behind (or a failed test) still hold.
+func removeImages(repo string) {
+	out, err := exec.Command("docker", "images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", "reference="+repo+"/*").Output()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: list images of %s: %v\n", repo, err)
+		return
+	}
+	refs := strings.Fields(string(out))
+	if len(refs) == 0 {
+		return
+	}
+	if out, err := exec.Command("docker", append([]string{"rmi"}, refs...)...).CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: remove images of %s: %v\n%s", repo, err, out)
+	}
 }
 
 func newTestStack(t *testing.T) *stack {

@@ -16,7 +16,8 @@ import (
 	"time"
 )
 
-// binDir holds paasd, paas-router and paas, built once by TestMain.
+// binDir holds paasd, paas-router, paas and paas-runner, built once by
+// TestMain.
 var binDir string
 
 // buildBinaries compiles the three commands the way install.sh does.
@@ -29,7 +30,7 @@ func buildBinaries() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cmd := exec.Command("go", "build", "-o", dir+"/", "./cmd/paasd", "./cmd/paas-router", "./cmd/paas")
+	cmd := exec.Command("go", "build", "-o", dir+"/", "./cmd/paasd", "./cmd/paas-router", "./cmd/paas", "./cmd/paas-runner")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -88,7 +89,7 @@ func (s *stack) startPaasd() {
 		"--webhooks-allow-private", "--router-log", filepath.Join(s.dataDir, "paas-router.log"),
 		// Its own image names, so destroying an app here never removes the
 		// images of a platform installed on the same Docker Engine.
-		"--image-repository", fmt.Sprintf("paas-e2e-%d", os.Getpid()))
+		"--image-repository", imageRepository())
 	waitHTTP(s.t, s.apiURL()+"/healthz")
 }
 

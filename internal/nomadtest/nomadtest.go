@@ -37,6 +37,7 @@ func Main(m *testing.M) int {
 	shared.enabled = true
 	shared.Unlock()
 	code := m.Run()
+	defer removeRunner()
 	shared.Lock()
 	defer shared.Unlock()
 	if shared.agent != nil {

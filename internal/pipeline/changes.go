@@ -139,8 +139,12 @@ func (p *Pipeline) Run(ctx context.Context, app string, command []string, out io
 	if err != nil {
 		return 0, err
 	}
+	o, err := p.oneOffOf(ctx, base, command)
+	if err != nil {
+		return 0, err
+	}
 	p.logger.Info("one-off run", "app", app, "release", base.Version)
-	return p.scheduler.Run(ctx, oneOffOf(base, command), out)
+	return p.scheduler.Run(ctx, o, out)
 }
 
 // currentRelease returns the release serving app, or ENOTFOUND when none.

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"maps"
 
 	"github.com/gitpaas/paas"
@@ -23,10 +24,15 @@ func deploymentOf(r *paas.Release) paas.Deployment {
 	}
 }
 
-// oneOffOf runs command with release r's image and environment.
-func oneOffOf(r *paas.Release, command []string) paas.OneOff {
+// oneOffOf runs command with release r's image, under the image's
+// entrypoint, and with r's environment.
+func (p *Pipeline) oneOffOf(ctx context.Context, r *paas.Release, command []string) (paas.OneOff, error) {
+	entrypoint, err := p.builder.Entrypoint(ctx, r.Image)
+	if err != nil {
+		return paas.OneOff{}, err
+	}
 	d := deploymentOf(r)
-	return paas.OneOff{App: r.App, Release: r.Version, Image: r.Image, Command: command, Env: d.Env}
+	return paas.OneOff{App: r.App, Release: r.Version, Image: r.Image, Entrypoint: entrypoint, Command: command, Env: d.Env}, nil
 }
 
 // cloneRelease copies what a new release keeps of base: the image, the

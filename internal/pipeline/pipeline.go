@@ -62,10 +62,12 @@ type Store interface {
 	Recoverer
 }
 
-// Builder makes an image from a commit, and reads the commit's files.
+// Builder makes an image from a commit, reads the commit's files and the
+// image's entrypoint.
 type Builder interface {
 	Build(ctx context.Context, req builder.Request, log io.Writer) (imageID string, err error)
 	ReadFile(ctx context.Context, repoPath, commit, name string, max int64) ([]byte, error)
+	Entrypoint(ctx context.Context, image string) ([]string, error)
 }
 
 // Scheduler runs releases and one-off processes.

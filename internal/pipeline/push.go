@@ -160,7 +160,11 @@ func (p *Pipeline) releaseAndRollout(ctx context.Context, next *paas.Release, re
 // before any process of it starts.
 func (p *Pipeline) releasePhase(ctx context.Context, r *paas.Release, out io.Writer) error {
 	fmt.Fprintf(out, "-----> Running release command: %s\n", strings.Join(r.Spec.ReleaseCommand, " "))
-	code, err := p.scheduler.Run(ctx, oneOffOf(r, r.Spec.ReleaseCommand), indent(out))
+	o, err := p.oneOffOf(ctx, r, r.Spec.ReleaseCommand)
+	code := 0
+	if err == nil {
+		code, err = p.scheduler.Run(ctx, o, indent(out))
+	}
 	if err == nil && code != 0 {
 		err = paas.Errorf(paas.EINVALID, "the release command exited with code %d; fix it and push again", code)
 	}
