@@ -256,6 +256,56 @@ func (s *Scheduler) ExecAddon(ctx context.Context, name string, command []string
 	return code, nil
 }
 
+// addonScratch is where ExecAddonFile's commands write their output: the
+// allocation's shared directory, which the docker driver mounts at /alloc
+// and Nomad's file API reads.
+const addonScratch = "alloc/data"
+
+// ExecAddonFile runs command in the running container of add-on name with
+// one more argument, the path of a file for the command to write its
+// output to, and copies that file to out once the command succeeded. The
+// file is removed afterwards. Unlike ExecAddon's stdout, which Nomad's exec
+// stream can cut short (hashicorp/nomad#27146), the file arrives whole.
+func (s *Scheduler) ExecAddonFile(ctx context.Context, name string, command []string, out, stderr io.Writer) (int, error) {
+	a, err := s.addonAlloc(ctx, name)
+	if err != nil {
+		return 0, err
+	}
+	if a == nil || stateOf(a) != StateRunning {
+		return 0, paas.Errorf(paas.EUNAVAILABLE, "add-on %s is not running; see paas addons:info %s", name, name)
+	}
+	full, _, err := s.client.Allocations().Info(a.ID, query(ctx))
+	if err != nil {
+		return 0, fmt.Errorf("look up allocation %s: %w", a.ID, nomadError(err))
+	}
+	file := addonScratch + "/paas-" + randomSuffix() + ".out"
+	command = append(slices.Clone(command), "/"+file)
+	defer func() {
+		// Best effort: the allocation's directory goes with the add-on.
+		rm := []string{"rm", "-f", "/" + file}
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		s.client.Allocations().Exec(ctx, full, addonTask, false, rm, strings.NewReader(""), io.Discard, io.Discard, nil, query(ctx))
+	}()
+	code, err := s.client.Allocations().Exec(ctx, full, addonTask, false, command, strings.NewReader(""), io.Discard, stderr, nil, query(ctx))
+	if err != nil {
+		return 0, fmt.Errorf("exec in add-on %s: %w", name, nomadError(err))
+	}
+	s.log.Info("ran command in add-on", "addon", name, "alloc", a.ID, "command", filepath.Base(command[0]), "exit_code", code)
+	if code != 0 {
+		return code, nil
+	}
+	r, err := s.client.AllocFS().Cat(full, file, query(ctx))
+	if err != nil {
+		return 0, fmt.Errorf("read the output of add-on %s: %w", name, nomadError(err))
+	}
+	defer r.Close()
+	if _, err := io.Copy(out, r); err != nil {
+		return 0, fmt.Errorf("read the output of add-on %s: %w", name, err)
+	}
+	return 0, nil
+}
+
 // addonKillTimeout is how long an add-on may take to shut down after its
 // kill signal: a database flushes its buffers.
 const addonKillTimeout = 30 * time.Second

@@ -65,7 +65,7 @@ func (s *Service) dump(ctx context.Context, a *paas.Addon, b Backuper) (path, su
 	defer f.Close()
 	w := &fileSum{f: f, h: sha256.New()}
 	stderr := &tail{max: stderrTail}
-	code, err := s.exec.ExecAddon(ctx, a.Name, b.BackupCommand(), strings.NewReader(""), w, stderr)
+	code, err := s.exec.ExecAddonFile(ctx, a.Name, b.BackupCommand(), w, stderr)
 	if err == nil {
 		err = w.err
 	}
@@ -75,6 +75,12 @@ func (s *Service) dump(ctx context.Context, a *paas.Addon, b Backuper) (path, su
 	if err != nil || code != 0 {
 		os.Remove(f.Name())
 		return "", "", 0, commandFailed(fmt.Sprintf("backup of %s", a.Name), code, err, stderr)
+	}
+	if w.n == 0 {
+		// No dump format is empty: keeping this would make a backup that
+		// cannot be restored.
+		os.Remove(f.Name())
+		return "", "", 0, paas.Errorf(paas.EINTERNAL, "the backup of %s came back empty; nothing was kept, try again", a.Name)
 	}
 	return f.Name(), hex.EncodeToString(w.h.Sum(nil)), w.n, nil
 }

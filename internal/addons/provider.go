@@ -44,7 +44,8 @@ type Provider interface {
 // Backuper is a Provider whose add-ons can be dumped and restored. Both
 // commands run in the add-on's running container.
 type Backuper interface {
-	// BackupCommand writes a dump of the add-on's data to stdout.
+	// BackupCommand writes a dump of the add-on's data to the file named by
+	// one more argument, which the platform appends.
 	BackupCommand() []string
 	// RestoreCommand reads a dump from stdin and replaces the add-on's
 	// data with it. When it fails it must leave the data unchanged.

@@ -68,9 +68,12 @@ type Runner interface {
 	AddonStatus(ctx context.Context, name string) (string, error)
 }
 
-// Execer runs a command in an add-on's running container.
+// Execer runs a command in an add-on's running container. ExecAddonFile
+// appends the path of a file to command and copies what the command wrote
+// there to out: a dump must arrive whole, which a stream may not.
 type Execer interface {
 	ExecAddon(ctx context.Context, name string, command []string, stdin io.Reader, stdout, stderr io.Writer) (int, error)
+	ExecAddonFile(ctx context.Context, name string, command []string, out, stderr io.Writer) (int, error)
 }
 
 // Configurer changes an app's config vars through a release: the deploy

@@ -48,6 +48,9 @@ func (f *fakeRunner) DeployAddon(_ context.Context, j paas.AddonJob, out io.Writ
 		return paas.Endpoint{}, err
 	}
 	f.jobs[j.Addon] = j
+	if f.data[j.Addon] == nil {
+		f.data[j.Addon] = []byte("fake dump of " + j.Addon)
+	}
 	return paas.Endpoint{Host: "172.17.0.1", Port: j.Port}, nil
 }
 
@@ -75,9 +78,6 @@ func (f *fakeRunner) ExecAddon(_ context.Context, name string, cmd []string, std
 		return 0, paas.Errorf(paas.EUNAVAILABLE, "add-on %s is not running", name)
 	}
 	switch cmd[len(cmd)-1] {
-	case "backup":
-		stdout.Write(f.data[name])
-		return 0, nil
 	case "restore":
 		if f.restoreRC != 0 {
 			io.WriteString(stderr, "pg_restore: error: something\n")
@@ -88,6 +88,19 @@ func (f *fakeRunner) ExecAddon(_ context.Context, name string, cmd []string, std
 		return 0, nil
 	}
 	return 127, nil
+}
+
+func (f *fakeRunner) ExecAddonFile(_ context.Context, name string, cmd []string, out, stderr io.Writer) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.jobs[name]; !ok {
+		return 0, paas.Errorf(paas.EUNAVAILABLE, "add-on %s is not running", name)
+	}
+	if cmd[len(cmd)-1] != "backup" {
+		return 127, nil
+	}
+	out.Write(f.data[name])
+	return 0, nil
 }
 
 // fakeConfig applies config changes to the store, as a release that
@@ -376,7 +389,7 @@ func TestBackupsCaptureRestore(t *testing.T) {
 	t.Run("another add-on's backup needs confirmation", func(t *testing.T) {
 		err := f.svc.Restore(ctx, "other-postgres", b.ID, "")
 		checkCode(t, err, paas.EINVALID)
-		if !strings.Contains(paas.ErrorMessage(err), "pass --confirm other-postgres") || len(f.runner.data["other-postgres"]) != 0 {
+		if !strings.Contains(paas.ErrorMessage(err), "pass --confirm other-postgres") || string(f.runner.data["other-postgres"]) != "fake dump of other-postgres" {
 			t.Errorf("restore without confirmation: %v", err)
 		}
 		checkCode(t, f.svc.Restore(ctx, "other-postgres", b.ID, "hello-postgres"), paas.EINVALID)

@@ -74,7 +74,8 @@ func (Provider) URL(i addons.Instance, ep paas.Endpoint) string {
 	return u.String()
 }
 
-// BackupCommand dumps the database in pg_dump's custom format.
+// BackupCommand dumps the database in pg_dump's custom format to the file
+// the platform names.
 func (Provider) BackupCommand() []string { return []string{entrypoint, "backup"} }
 
 // RestoreCommand replaces the database's objects with those of a dump, in
