@@ -177,6 +177,38 @@ type Instance struct {
 	HealthPath string `json:"health_path"`
 }
 
+// Route says how the router splits an app's traffic between the releases
+// that run. Release takes every request, except those of the CanaryWeight
+// percent of clients that go to Canary while a canary runs. Releases that
+// run but are not named (a warm previous release, a new one still starting)
+// get no traffic. A zero Release sends traffic to every healthy instance.
+type Route struct {
+	App          string `json:"app"`
+	Release      int    `json:"release"`
+	Canary       int    `json:"canary,omitempty"`
+	CanaryWeight int    `json:"canary_weight,omitempty"`
+	// Maintenance answers every request with a maintenance page.
+	Maintenance bool `json:"maintenance,omitempty"`
+}
+
+// Validate reports what is wrong with r.
+func (r Route) Validate() error {
+	if err := ValidateAppName(r.App); err != nil {
+		return err
+	}
+	switch {
+	case r.Release < 0 || r.Canary < 0:
+		return Errorf(EINVALID, "route of %s names a negative release", r.App)
+	case r.CanaryWeight < 0 || r.CanaryWeight > 100:
+		return Errorf(EINVALID, "canary weight %d%% is not between 0 and 100", r.CanaryWeight)
+	case r.Canary != 0 && r.Canary == r.Release:
+		return Errorf(EINVALID, "v%d cannot be both the stable release and the canary", r.Canary)
+	case r.Canary == 0 && r.CanaryWeight != 0:
+		return Errorf(EINVALID, "a canary weight needs a canary release")
+	}
+	return nil
+}
+
 // Event is something that happened to an app outside a push, such as drift
 // between the desired and the running state that the platform repaired.
 type Event struct {

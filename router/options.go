@@ -44,6 +44,9 @@ const (
 	// DefaultIdleTimeout is how long a client's keep-alive connection may
 	// wait for its next request.
 	DefaultIdleTimeout = 120 * time.Second
+	// DefaultDrainTimeout is how long websockets and event streams may
+	// stay open on a release that no longer takes traffic.
+	DefaultDrainTimeout = 30 * time.Second
 )
 
 // Unlimited, as MaxConcurrent, RateLimit or MaxBodyBytes, turns that limit
@@ -101,6 +104,10 @@ type Options struct {
 	MaxHeaderBytes    int
 	ReadHeaderTimeout time.Duration
 	IdleTimeout       time.Duration
+	// DrainTimeout is how long the websockets and event streams of a
+	// release that lost its traffic may stay open before the router closes
+	// them. Plain requests always finish.
+	DrainTimeout time.Duration
 
 	// AccessLog logs one line per request at Info. Without it, the line is
 	// logged at Debug.
@@ -217,6 +224,7 @@ func (o Options) withDefaults() Options {
 	o.MaxHeaderBytes = orDefault(o.MaxHeaderBytes, DefaultMaxHeaderBytes)
 	o.ReadHeaderTimeout = orDefault(o.ReadHeaderTimeout, DefaultReadHeaderTimeout)
 	o.IdleTimeout = orDefault(o.IdleTimeout, DefaultIdleTimeout)
+	o.DrainTimeout = orDefault(o.DrainTimeout, DefaultDrainTimeout)
 	return o
 }
 

@@ -70,6 +70,7 @@ func TestOptionsDefaults(t *testing.T) {
 		MaxHeaderBytes:        DefaultMaxHeaderBytes,
 		ReadHeaderTimeout:     DefaultReadHeaderTimeout,
 		IdleTimeout:           DefaultIdleTimeout,
+		DrainTimeout:          DefaultDrainTimeout,
 	}
 	if diff := cmp.Diff(want, Options{}.withDefaults()); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)

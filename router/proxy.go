@@ -60,6 +60,7 @@ type exchange struct {
 	target    *target      // of the current attempt
 	err       error        // of the current attempt, set by the ErrorHandler
 	rec       responseRecorder
+	bucket    int // the client's canary bucket once known, else -1
 }
 
 type exchangeKey struct{}

@@ -40,6 +40,7 @@ type Router struct {
 
 	table       atomic.Pointer[table]
 	maintenance atomic.Pointer[map[string]bool]
+	routes      atomic.Pointer[map[string]paas.Route]
 	active      atomic.Int64 // requests in ServeHTTP, for Drain
 
 	ctx    context.Context // parent of every target; done once closed
@@ -77,6 +78,7 @@ func New(opts Options, logger *slog.Logger) *Router {
 	r.metrics = newMetrics(r)
 	r.table.Store(newTable())
 	r.maintenance.Store(&map[string]bool{})
+	r.routes.Store(&map[string]paas.Route{})
 	return r
 }
 
@@ -139,7 +141,7 @@ func (r *Router) Close() {
 func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	r.active.Add(1)
 	defer r.active.Add(-1)
-	ex := &exchange{requestID: requestID(req.Header.Get(requestIDHeader)), start: time.Now()}
+	ex := &exchange{requestID: requestID(req.Header.Get(requestIDHeader)), start: time.Now(), bucket: -1}
 	ex.rec.ResponseWriter = w
 	ex.body = r.guardBody(w, req)
 	// Deferred, since the proxy aborts a response that fails half way by
@@ -196,14 +198,14 @@ func (r *Router) admit(req *http.Request, ex *exchange) bool {
 // cannot be reached, an idempotent request without a body goes once more
 // to another healthy target.
 func (r *Router) forward(req *http.Request, lb *loadBalancer, ex *exchange) {
-	t := lb.pick(nil)
+	t := r.routed(req, ex, lb, nil)
 	if t == nil {
 		r.reject(req, ex, reasonNoHealthy, unavailablePage(ex.app), r.retryAfter)
 		return
 	}
 	err := r.attempt(req, ex, t)
 	if err != nil && isConnectionError(err) && retryable(req) {
-		if next := lb.pick(t); next != nil {
+		if next := r.routed(req, ex, lb, t); next != nil {
 			err = r.attempt(req, ex, next)
 		}
 	}
@@ -217,6 +219,11 @@ func (r *Router) forward(req *http.Request, lb *loadBalancer, ex *exchange) {
 // rotation at once; a client that hung up says nothing about the target.
 func (r *Router) attempt(req *http.Request, ex *exchange, t *target) error {
 	ex.target, ex.err = t, nil
+	if isLongLived(req) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer t.trackStream(cancel)()
+		req = req.WithContext(ctx)
+	}
 	r.proxy.ServeHTTP(&ex.rec, req)
 	if ex.err != nil && isConnectionError(ex.err) && req.Context().Err() == nil {
 		t.connectionFailed(ex.err)

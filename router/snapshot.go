@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,6 +25,7 @@ type Snapshot struct {
 	SavedAt     time.Time       `json:"saved_at"`
 	Instances   []paas.Instance `json:"instances"`
 	Maintenance []string        `json:"maintenance,omitempty"`
+	Routes      []paas.Route    `json:"routes,omitempty"`
 }
 
 // Snapshot returns what the router serves now: the instances it accepted,
@@ -38,7 +40,8 @@ func (r *Router) Snapshot() Snapshot {
 		return cmp.Or(cmp.Compare(a.App, b.App), cmp.Compare(a.Addr, b.Addr), cmp.Compare(a.AllocID, b.AllocID),
 			cmp.Compare(a.Release, b.Release), cmp.Compare(a.HealthPath, b.HealthPath))
 	})
-	return Snapshot{Version: snapshotVersion, SavedAt: time.Now().UTC(), Instances: insts, Maintenance: r.Maintenance()}
+	routes := slices.SortedFunc(maps.Values(r.Routes()), func(a, b paas.Route) int { return cmp.Compare(a.App, b.App) })
+	return Snapshot{Version: snapshotVersion, SavedAt: time.Now().UTC(), Instances: insts, Maintenance: r.Maintenance(), Routes: routes}
 }
 
 // Restore replaces both the table and the maintenance set with those of s,
@@ -50,8 +53,10 @@ func (r *Router) Restore(s Snapshot) {
 	if r.closed {
 		return
 	}
-	r.replaceMaintenance(s.Maintenance)
 	r.update(s.Instances)
+	r.replaceRoutes(s.Routes)
+	// Maintenance set by hand (SetMaintenance) is kept apart from routes.
+	r.replaceMaintenance(slices.Concat(r.Maintenance(), s.Maintenance))
 	r.save()
 }
 

@@ -53,6 +53,10 @@ type target struct {
 	state     healthState
 	successes int // consecutive passing checks
 	failures  int // consecutive failing checks
+	// streams are the long-lived requests (websockets, event streams) in
+	// flight, closed when the target's release stops taking traffic.
+	streams    map[uint64]context.CancelFunc
+	nextStream uint64
 
 	ctx  context.Context // done once the target left the table
 	stop context.CancelFunc
