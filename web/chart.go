@@ -42,8 +42,13 @@ const (
 // svg draws the chart. Every string that reaches the SVG is escaped.
 func (c chart) svg() template.HTML {
 	var b strings.Builder
-	id := strings.ToLower(strings.ReplaceAll(c.Title, " ", "-"))
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-t">`, chartW, chartH, esc(id))
+	id := "chart-" + strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, strings.ToLower(c.Title))
+	fmt.Fprintf(&b, `<svg id="%s" class="chart" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-t" data-peak="%s">`, esc(id), chartW, chartH, esc(id), esc(fmtNum(c.peak())))
 	fmt.Fprintf(&b, `<title id="%s-t">%s</title>`, esc(id), esc(c.describe()))
 	top := c.top()
 	for i := 0; i <= gridLines; i++ {
@@ -65,15 +70,21 @@ func (c chart) svg() template.HTML {
 	return template.HTML(b.String())
 }
 
-// top is the value at the top of the plot: the largest value rounded up
-// to a readable number, at least 1.
-func (c chart) top() float64 {
+// peak is the largest value drawn.
+func (c chart) peak() float64 {
 	hi := 0.0
 	for _, s := range c.Lines {
 		for _, v := range s.Values {
 			hi = max(hi, v)
 		}
 	}
+	return hi
+}
+
+// top is the value at the top of the plot: the largest value rounded up
+// to a readable number, at least 1.
+func (c chart) top() float64 {
+	hi := c.peak()
 	if hi <= 0 {
 		return 1
 	}

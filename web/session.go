@@ -126,7 +126,7 @@ func (c *Console) loginPage(w http.ResponseWriter, r *http.Request) {
 func (c *Console) renderLogin(w http.ResponseWriter, r *http.Request, status int, name, problem string) {
 	token := randomHex(16)
 	c.setCookie(w, loginCookie, token, 3600)
-	c.render(w, r, status, "login", &view{Title: "Log in", CSRF: token, Error: problem,
+	c.render(w, r, status, "login", &view{Title: "Log in", CSRF: token, Error: problem, Flash: c.takeFlash(w, r),
 		Data: map[string]string{"Name": name, "Next": safeNext(r.FormValue("next"))}})
 }
 
