@@ -46,8 +46,8 @@ func newEnv(t *testing.T) *env {
 	mem.addApp("shop", 1, map[int64]paas.Role{ids["ada"]: paas.RoleOwner, ids["val"]: paas.RoleViewer})
 	mem.config["shop"]["SECRET_KEY"] = "s3cr3t-value"
 	c := New(Options{
-		WebURL: func(app string) string { return "http://" + app + ".localhost:8080/" },
-		GitURL: func(app string) string { return "http://paas/git/" + app + ".git" },
+		WebURL:  func(app string) string { return "http://" + app + ".localhost:8080/" },
+		GitURL:  func(app string) string { return "http://paas/git/" + app + ".git" },
 		LogPoll: 10 * time.Millisecond,
 	}, Services{Accounts: accounts, Tokens: mem, Authz: accounts, Apps: mem, Creator: mem, Builds: mem,
 		Releases: mem, Releaser: mem, Config: mem, Addons: mem, Audit: mem,

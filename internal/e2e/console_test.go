@@ -79,6 +79,11 @@ func TestConsole(t *testing.T) {
 		t.Fatal("revealing GREETING does not show its value")
 	}
 	b.screenshot(t, "06-config-revealed")
+	b.do(t, chromedp.SendKeys(chromedp.CSS(`#config-key`), "MODE"),
+		chromedp.SendKeys(chromedp.CSS(`#config-value`), "live"),
+		chromedp.Submit(chromedp.CSS(`#config-value`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
+	b.expectFlash(t, "Set MODE: v2 is live")
 
 	b.do(t, chromedp.Navigate(base+"/apps/shop"), chromedp.WaitVisible(chromedp.CSS(`#count-web`)),
 		chromedp.SetValue(chromedp.CSS(`#count-web`), "2"),
@@ -93,7 +98,7 @@ func TestConsole(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`button[aria-label="Roll back to v1"]`)),
 		chromedp.Click(chromedp.CSS(`button[aria-label="Roll back to v1"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
-	b.expectFlash(t, "Rolled back to v1: v3 is live")
+	b.expectFlash(t, "Rolled back to v1: v4 is live")
 	b.screenshot(t, "07-releases")
 	serves(t, s, "shop", "hello from the shop")
 
