@@ -119,10 +119,13 @@ cat <<MSG
 
 The platform is running.
   API:     http://127.0.0.1:$API_PORT
+  Console: http://127.0.0.1:$API_PORT/console/
   Router:  http://<app>.$DOMAIN:$ROUTER_PORT/
   Nomad:   http://127.0.0.1:$NOMAD_PORT
   Logs:    $DATA/logs/
 
 Log in as the admin with:
   paas login --api http://127.0.0.1:$API_PORT --token "\$(cat $DATA/admin-token)"
+The console takes a user name and password; make a user with:
+  paas users:create NAME            # prints a generated password once
 MSG

@@ -12,7 +12,8 @@ LOGS="${PAAS_TEST_LOGS:-${TMPDIR:-/tmp}/paas-test-logs}"
 mkdir -p "$LOGS"
 
 if [[ $(id -u) -eq 0 ]]; then
-  apt_install git curl ca-certificates postgresql busybox-static docker.io debootstrap
+  # chromium: the console's browser tests (internal/e2e TestConsole), headless.
+  apt_install git curl ca-certificates postgresql busybox-static docker.io debootstrap chromium
   ensure_docker "$LOGS"
 else
   log "not root: using what is installed (integration tests skip what is missing unless CI=true)"

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is everything paasd reads from flags and the environment. Nothing
@@ -43,6 +44,11 @@ type Config struct {
 	// RunnerSet says whether it was given rather than defaulted.
 	Runner    string
 	RunnerSet bool
+	// RouterMetricsURL is the router's Prometheus metrics, which the
+	// console's charts sample every RouterMetricsInterval; empty turns
+	// sampling off.
+	RouterMetricsURL      string
+	RouterMetricsInterval time.Duration
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
@@ -70,6 +76,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&c.ImageRepository, "image-repository", env("PAAS_IMAGE_REPOSITORY", "paas"), "prefix of built image names, <prefix>/<app>:build-<id> (PAAS_IMAGE_REPOSITORY)")
 	fs.StringVar(&c.Runner, "runner", env("PAAS_RUNNER", ""), "paas-runner binary that one-off processes run under; default paas-runner next to this binary (PAAS_RUNNER)")
 	sourceAllow := fs.String("source-url-allow", env("PAAS_SOURCE_URL_ALLOW", ""), "comma-separated URL prefixes that POST /v1/apps/{app}/builds may fetch a source archive from (PAAS_SOURCE_URL_ALLOW)")
+	fs.StringVar(&c.RouterMetricsURL, "router-metrics-url", env("PAAS_ROUTER_METRICS_URL", "http://127.0.0.1:9101/metrics"), "paas-router's metrics, sampled for the console's charts; empty turns sampling off (PAAS_ROUTER_METRICS_URL)")
+	fs.DurationVar(&c.RouterMetricsInterval, "router-metrics-interval", envDuration(getenv, "PAAS_ROUTER_METRICS_INTERVAL", 5*time.Second), "time between samples of the router's metrics (PAAS_ROUTER_METRICS_INTERVAL)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -107,10 +115,22 @@ func (c Config) Validate() error {
 	if c.Runner != "" && !filepath.IsAbs(c.Runner) {
 		return fmt.Errorf("runner %q must be an absolute path", c.Runner)
 	}
+	if c.RouterMetricsInterval < 100*time.Millisecond {
+		return fmt.Errorf("router metrics interval %s: use at least 100ms", c.RouterMetricsInterval)
+	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		return fmt.Errorf("log format %q: use json or text", c.LogFormat)
 	}
 	return nil
+}
+
+// envDuration reads a duration from the environment, def when unset or
+// unreadable (the flag's own parse then reports nothing: say it here).
+func envDuration(getenv func(string) string, key string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(getenv(key)); err == nil {
+		return d
+	}
+	return def
 }
 
 func newLogger(format string, w io.Writer) *slog.Logger {

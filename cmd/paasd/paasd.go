@@ -21,12 +21,14 @@ import (
 	"github.com/gitpaas/paas/internal/auth"
 	"github.com/gitpaas/paas/internal/gitserver"
 	"github.com/gitpaas/paas/internal/logbus"
+	"github.com/gitpaas/paas/internal/metricsample"
 	"github.com/gitpaas/paas/internal/pipeline"
 	"github.com/gitpaas/paas/internal/postgres"
 	"github.com/gitpaas/paas/internal/routerlog"
 	"github.com/gitpaas/paas/internal/secrets"
 	"github.com/gitpaas/paas/internal/webhooks"
 	"github.com/gitpaas/paas/scheduler"
+	"github.com/gitpaas/paas/web"
 )
 
 // shutdownGrace is how long in-flight requests, pushes included, may run on
@@ -47,6 +49,8 @@ type Main struct {
 	health     *health
 	// addonBackups takes the daily backups of add-ons.
 	addonBackups *addons.Schedule
+	// samples keeps the router's recent traffic for the console's charts.
+	samples *metricsample.Sampler
 }
 
 // Open connects to the database, Docker and Nomad, and binds the listener.
@@ -128,12 +132,13 @@ func (m *Main) wire(ctx context.Context) error {
 	m.pipeline.SetNotifier(notifiers{m.webhooks, logs})
 	m.health = &health{checks: map[string]func(context.Context) error{
 		"database": m.db.Ping, "docker": b.Ping, "nomad": sched.Ping}}
+	lifecycle := apps.New(m.pipeline, m.db, git, sched, b, cfg.ImageRepository, m.logger)
 	handler := api.New(api.Options{
 		GitURL:         func(app string) string { return publicURL + "/git/" + app + ".git" },
 		WebURL:         webURL,
 		SourceURLAllow: cfg.SourceURLAllow,
 	}, api.Handlers{
-		Auth: tokens, Apps: m.db, Lifecycle: apps.New(m.pipeline, m.db, git, sched, b, cfg.ImageRepository, m.logger),
+		Auth: tokens, Apps: m.db, Lifecycle: lifecycle,
 		Builds: m.db, Releases: m.db, Git: git, GitHooks: git.HookHandler(), Health: m.health,
 		Releaser: m.pipeline, Config: m.db, Events: m.db, Idempotency: m.db,
 		Sources: sourceDeployer{pipeline: m.pipeline, repos: git}, Webhooks: m.webhooks,
@@ -142,8 +147,45 @@ func (m *Main) wire(ctx context.Context) error {
 		Teams: m.db, TeamMembers: m.db, TeamAccess: m.db,
 		Addons: addonSvc, Backups: addonSvc,
 	}, m.logger)
-	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	m.samples = metricsample.New(metricsample.Options{URL: cfg.RouterMetricsURL, Interval: cfg.RouterMetricsInterval,
+		Instances: webInstances(m.pipeline)}, m.logger)
+	console := web.New(web.Options{
+		WebURL: webURL, GitURL: func(app string) string { return publicURL + "/git/" + app + ".git" },
+		SecureCookies: strings.HasPrefix(publicURL, "https://"),
+	}, web.Services{
+		Accounts: tokens, Tokens: m.db, Authz: tokens, Apps: m.db,
+		Creator: lifecycle,
+		Builds:  m.db, Releases: m.db, Releaser: m.pipeline, Config: m.db, Addons: addonSvc, Audit: m.db,
+		Metrics: m.samples,
+	}, m.logger)
+	m.server = &http.Server{Handler: mount(handler, console), ReadHeaderTimeout: 10 * time.Second}
+	m.server.RegisterOnShutdown(console.Shutdown)
 	return nil
+}
+
+// mount serves the console under web.Prefix, sends browsers at / to it,
+// and everything else to the API.
+func mount(api, console http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle(web.Prefix, console)
+	mux.Handle(web.Prefix+"/", console)
+	mux.Handle("GET /{$}", http.RedirectHandler(web.Prefix+"/", http.StatusFound))
+	mux.Handle("/", api)
+	return mux
+}
+
+// webInstances counts an app's healthy web instances, for the charts.
+func webInstances(p *pipeline.Pipeline) func(ctx context.Context, app string) (int, error) {
+	return func(ctx context.Context, app string) (int, error) {
+		procs, err := p.Processes(ctx, app)
+		n := 0
+		for _, ps := range procs {
+			if ps.Type == "web" && ps.Healthy {
+				n++
+			}
+		}
+		return n, err
+	}
 }
 
 // Run serves until ctx ends, then drains in-flight requests.
@@ -155,6 +197,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}()
 	go m.webhooks.Run(ctx)
 	go m.addonBackups.Run(ctx)
+	go m.samples.Run(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- m.server.Serve(m.listener) }()
 	m.logger.Info("paasd listening", "addr", m.listener.Addr().String())

@@ -5,11 +5,16 @@ import (
 	"context"
 	"io"
 	"sync"
+	"time"
 )
 
 // buildLogFlushBytes is how much build output is kept in memory before it
 // is appended to the database, so `paas builds:info` shows a running build.
 const buildLogFlushBytes = 16 << 10
+
+// buildLogFlushEvery bounds how long output waits in memory, so that the
+// console's live build log follows a build that prints little.
+const buildLogFlushEvery = 500 * time.Millisecond
 
 // buildLog copies build output to the pusher (indented, as Heroku does) and
 // to the database.
@@ -19,8 +24,9 @@ type buildLog struct {
 	id    int64
 	out   io.Writer
 
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	timer *time.Timer // pending flush of buf; nil when none
 }
 
 func newBuildLog(ctx context.Context, store Builds, id int64, out io.Writer) *buildLog {
@@ -34,6 +40,8 @@ func (l *buildLog) Write(p []byte) (int, error) {
 	l.buf.Write(p)
 	if l.buf.Len() >= buildLogFlushBytes {
 		l.flush()
+	} else if l.timer == nil {
+		l.timer = time.AfterFunc(buildLogFlushEvery, l.flushLater)
 	}
 	return len(p), nil
 }
@@ -42,8 +50,22 @@ func (l *buildLog) Write(p []byte) (int, error) {
 func (l *buildLog) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.timer != nil {
+		l.timer.Stop()
+		l.timer = nil
+	}
 	l.flush()
 	return nil
+}
+
+// flushLater appends the output that waited buildLogFlushEvery.
+func (l *buildLog) flushLater() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.timer != nil {
+		l.timer = nil
+		l.flush()
+	}
 }
 
 func (l *buildLog) flush() {
