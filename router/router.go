@@ -41,7 +41,7 @@ type Router struct {
 	table       atomic.Pointer[table]
 	maintenance atomic.Pointer[map[string]bool]
 	holder      atomic.Pointer[holder] // scale to zero (hold.go); nil: off
-	active      atomic.Int64 // requests in ServeHTTP, for Drain
+	active      atomic.Int64           // requests in ServeHTTP, for Drain
 
 	ctx    context.Context // parent of every target; done once closed
 	cancel context.CancelFunc
