@@ -86,8 +86,8 @@ func (p AutoscalePolicy) problem() string {
 		return fmt.Sprintf("--max is %d; give a maximum between 1 and %d", p.Max, MaxAutoscaleCount)
 	case p.Min > p.Max:
 		return fmt.Sprintf("--min %d is above --max %d; the minimum must be at most the maximum", p.Min, p.Max)
-	case p.Min == 0 && p.Process != "web":
-		return "only web can scale to zero (the router wakes it); give --min 1 or more"
+	case p.Process != "web":
+		return "only web autoscales: its signals are the router's traffic"
 	case t.Inflight == 0 && t.RPS == 0 && t.P95 == 0:
 		return "give a target: --target-inflight N, --target-rps N or --target-p95 DURATION"
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/gitpaas/paas/internal/autoscale"
 	"io"
 	"log/slog"
 	"net"
@@ -43,6 +44,9 @@ type Config struct {
 	// RunnerSet says whether it was given rather than defaulted.
 	Runner    string
 	RunnerSet bool
+	// RouterMetricsURL is where paas-router serves its metrics, which the
+	// autoscaler reads.
+	RouterMetricsURL string
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
@@ -69,6 +73,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&c.RouterLog, "router-log", env("PAAS_ROUTER_LOG", ""), "paas-router's JSON log file, for the router lines of paas logs; default <data dir>/logs/paas-router.log (PAAS_ROUTER_LOG)")
 	fs.StringVar(&c.ImageRepository, "image-repository", env("PAAS_IMAGE_REPOSITORY", "paas"), "prefix of built image names, <prefix>/<app>:build-<id> (PAAS_IMAGE_REPOSITORY)")
 	fs.StringVar(&c.Runner, "runner", env("PAAS_RUNNER", ""), "paas-runner binary that one-off processes run under; default paas-runner next to this binary (PAAS_RUNNER)")
+	fs.StringVar(&c.RouterMetricsURL, "router-metrics-url", env("PAAS_ROUTER_METRICS_URL", autoscale.DefaultMetricsURL), "paas-router's metrics, which the autoscaler reads (PAAS_ROUTER_METRICS_URL)")
 	sourceAllow := fs.String("source-url-allow", env("PAAS_SOURCE_URL_ALLOW", ""), "comma-separated URL prefixes that POST /v1/apps/{app}/builds may fetch a source archive from (PAAS_SOURCE_URL_ALLOW)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -106,6 +111,9 @@ func (c Config) Validate() error {
 	}
 	if c.Runner != "" && !filepath.IsAbs(c.Runner) {
 		return fmt.Errorf("runner %q must be an absolute path", c.Runner)
+	}
+	if err := (autoscale.Options{MetricsURL: c.RouterMetricsURL}).Validate(); err != nil {
+		return err
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		return fmt.Errorf("log format %q: use json or text", c.LogFormat)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gitpaas/paas/internal/autoscale"
 	"io"
 	"log/slog"
 	"net"
@@ -47,6 +48,8 @@ type Main struct {
 	health     *health
 	// addonBackups takes the daily backups of add-ons.
 	addonBackups *addons.Schedule
+	// autoscaler scales web processes on the router's traffic.
+	autoscaler *autoscale.Autoscaler
 }
 
 // Open connects to the database, Docker and Nomad, and binds the listener.
@@ -119,6 +122,10 @@ func (m *Main) wire(ctx context.Context) error {
 	}
 	git.Audit = api.NewPushAuditor(m.db, m.logger)
 	m.reconciler = pipeline.NewReconciler(m.pipeline, sched, m.db, 0)
+	m.pipeline.EnableAutoscale(m.db, sched)
+	if m.autoscaler, err = autoscale.New(autoscale.Options{MetricsURL: cfg.RouterMetricsURL}, m.pipeline, m.db, m.logger); err != nil {
+		return err
+	}
 	addonSvc, err := m.wireAddons(sched)
 	if err != nil {
 		return err
@@ -141,6 +148,7 @@ func (m *Main) wire(ctx context.Context) error {
 		Authz: tokens, Accounts: tokens, Users: m.db, Tokens: m.db, Collaborators: m.db, VisibleApps: m.db, Audit: m.db,
 		Teams: m.db, TeamMembers: m.db, TeamAccess: m.db,
 		Addons: addonSvc, Backups: addonSvc,
+		Autoscale: autoscaling{Autoscaler: m.autoscaler, pipeline: m.pipeline},
 	}, m.logger)
 	m.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	return nil
@@ -154,6 +162,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.reconciler.Run(ctx)
 	}()
 	go m.webhooks.Run(ctx)
+	go m.autoscaler.Run(ctx)
 	go m.addonBackups.Run(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- m.server.Serve(m.listener) }()

@@ -76,6 +76,8 @@ func (o Options) Validate() error {
 		return errors.New("the panic window must be shorter than the stable window")
 	case o.Interval > o.PanicWindow:
 		return errors.New("the interval must be at most the panic window")
+	case o.Cooldown < 0:
+		return errors.New("the cooldown must not be negative")
 	}
 	return nil
 }
@@ -335,4 +337,43 @@ func (a *Autoscaler) Status(app string) (reason string, at time.Time) {
 		r += " (scaling to " + itoa(st.last.Count) + ")"
 	}
 	return r, st.decidedAt
+}
+
+// PolicySetter stores policies; the pipeline is one.
+type PolicySetter interface {
+	SetAutoscalePolicy(ctx context.Context, user *paas.User, pol paas.AutoscalePolicy) (paas.AutoscalePolicy, error)
+}
+
+// Policies returns the policies of app with the current count and the
+// latest reasoning of each.
+func (a *Autoscaler) Policies(ctx context.Context, app string) ([]paas.AutoscaleStatus, error) {
+	pols, cur, err := a.p.AutoscalePolicies(ctx, app)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]paas.AutoscaleStatus, 0, len(pols))
+	for _, pol := range pols {
+		st := paas.AutoscaleStatus{AutoscalePolicy: pol}
+		if pr, ok := cur.Spec.Process(pol.Process); ok {
+			st.Count = pr.Count
+		}
+		if pol.Process == webProcess && pol.Enabled {
+			st.Reasoning, st.DecidedAt = a.Status(app)
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// SetPolicy stores pol through setter and applies it at once.
+func (a *Autoscaler) SetPolicy(ctx context.Context, setter PolicySetter, user *paas.User, pol paas.AutoscalePolicy) (paas.AutoscalePolicy, error) {
+	pol, err := setter.SetAutoscalePolicy(ctx, user, pol)
+	if err != nil {
+		return pol, err
+	}
+	select {
+	case a.wake <- pol.App:
+	default:
+	}
+	return pol, nil
 }
