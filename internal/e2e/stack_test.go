@@ -43,23 +43,24 @@ func buildBinaries() (string, error) {
 // against a real PostgreSQL, Nomad agent and Docker Engine, and a home
 // directory for the paas CLI and git.
 type stack struct {
-	t          *testing.T
-	dsn        string
-	nomadAddr  string
-	dataDir    string
-	home       string
-	apiAddr    string
-	routerAddr string
-	routerPort string
-	paasd      *exec.Cmd
-	router     *exec.Cmd
-	logs       *bytes.Buffer
-	routerLog  *os.File // the router's output, also read by paasd
+	t           *testing.T
+	dsn         string
+	nomadAddr   string
+	dataDir     string
+	home        string
+	apiAddr     string
+	routerAddr  string
+	metricsAddr string
+	routerPort  string
+	paasd       *exec.Cmd
+	router      *exec.Cmd
+	logs        *bytes.Buffer
+	routerLog   *os.File // the router's output, also read by paasd
 }
 
 func newStack(t *testing.T, dsn, nomadAddr string) *stack {
 	s := &stack{t: t, dsn: dsn, nomadAddr: nomadAddr, dataDir: t.TempDir(), home: t.TempDir(),
-		apiAddr: freeAddr(t), routerAddr: freeAddr(t), logs: &bytes.Buffer{}}
+		apiAddr: freeAddr(t), routerAddr: freeAddr(t), metricsAddr: freeAddr(t), logs: &bytes.Buffer{}}
 	_, s.routerPort, _ = net.SplitHostPort(s.routerAddr)
 	t.Cleanup(func() {
 		s.stopPaasd(syscall.SIGTERM)
@@ -76,7 +77,7 @@ func newStack(t *testing.T, dsn, nomadAddr string) *stack {
 	t.Cleanup(func() { routerLog.Close() })
 	s.routerLog = routerLog
 	s.router = s.start("paas-router", "--listen", s.routerAddr, "--nomad-addr", nomadAddr, "--log-format", "json",
-		"--metrics-listen", "127.0.0.1:0", "--state-file", filepath.Join(s.dataDir, "router-table.json"))
+		"--metrics-listen", s.metricsAddr, "--wake-url", s.apiURL(), "--state-file", filepath.Join(s.dataDir, "router-table.json"))
 	waitHTTP(t, "http://"+s.routerAddr+"/healthz")
 	return s
 }
@@ -86,7 +87,7 @@ func (s *stack) apiURL() string { return "http://" + s.apiAddr }
 func (s *stack) startPaasd() {
 	s.paasd = s.start("paasd", "--data-dir", s.dataDir, "--listen", s.apiAddr, "--database-url", s.dsn,
 		"--nomad-addr", s.nomadAddr, "--router-port", s.routerPort, "--log-format", "text",
-		"--webhooks-allow-private", "--router-log", filepath.Join(s.dataDir, "paas-router.log"),
+		"--webhooks-allow-private", "--router-metrics-url", "http://"+s.metricsAddr+"/metrics", "--router-log", filepath.Join(s.dataDir, "paas-router.log"),
 		// Its own image names, so destroying an app here never removes the
 		// images of a platform installed on the same Docker Engine.
 		"--image-repository", imageRepository())
