@@ -83,6 +83,7 @@ func TestScaleToZero(t *testing.T) {
 // hasInstances reports whether the catalogue still has an instance of the
 // app. (Asking the router would wake it.)
 func (st *stack) hasInstances(t testing.TB) bool {
+	t.Helper()
 	insts, err := st.p.s.Instances(context.Background())
 	if err != nil {
 		t.Fatal(err)
