@@ -20,8 +20,8 @@ func BenchmarkSpikeToNewInstance(b *testing.B) {
 	image := slowImage(b)
 	policy := paas.AutoscalePolicy{Min: 1, Max: 4, AutoscaleTargets: paas.AutoscaleTargets{Inflight: 2}}
 	var took []time.Duration
-	for b.Loop() {
-		b.StopTimer()
+	for range b.N {
+
 		st := startStack(b, image, "/", 1, policy, benchOptions)
 		warm := st.startLoad(1, "/cgi-bin/slow", 30*time.Second)
 		time.Sleep(2 * time.Second)
@@ -54,8 +54,8 @@ func BenchmarkColdStart(b *testing.B) {
 	policy := paas.AutoscalePolicy{Min: 0, Max: 2, AutoscaleTargets: paas.AutoscaleTargets{Inflight: 10, Idle: time.Hour}}
 	st := startStack(b, goAppImage(b), "/healthz", 1, policy, benchOptions)
 	var took []time.Duration
-	for b.Loop() {
-		b.StopTimer()
+	for range b.N {
+
 		if _, err := st.p.Autoscale(context.Background(), st.app, "web", 0, "bench"); err != nil {
 			b.Fatal(err)
 		}
