@@ -148,6 +148,9 @@ type Process struct {
 	// Min and Max bound autoscaling; zero means not autoscaled.
 	Min int `json:"min,omitempty"`
 	Max int `json:"max,omitempty"`
+	// Autoscale is the traffic policy app.yml declares for the process
+	// type, if any; its bounds are Min and Max.
+	Autoscale *AutoscaleTargets `json:"autoscale,omitempty"`
 }
 
 // Deployment is what the scheduler needs to run one release of an app.

@@ -104,6 +104,11 @@ var rules = map[string]rule{
 	"POST /v1/apps/:app/runs":       {need: appDeployer, action: "run.create"},
 	"GET /v1/apps/:app/logs":        {need: appViewer},
 
+	"GET /v1/apps/:app/autoscale":             {need: appViewer},
+	"PUT /v1/apps/:app/autoscale/:process":    {need: appDeployer, action: "autoscale.enable"},
+	"DELETE /v1/apps/:app/autoscale/:process": {need: appDeployer, action: "autoscale.disable"},
+	"GET /v1/apps/:app/events":                {need: appViewer},
+
 	// Webhook URLs often embed credentials and their secrets sign events:
 	// they are the owners' business.
 	"GET /v1/apps/:app/webhooks":                {need: appOwnerReads},
@@ -139,6 +144,9 @@ var selfGuarded = map[string]bool{
 	"GET /healthz":                 true,
 	"/git/*path":                   true,
 	"POST /internal/git/hooks/:id": true,
+	// The router's wake call for an app scaled to zero does no more than a
+	// request to the app's public address does (api/autoscale.go).
+	"POST /internal/apps/:app/wake": true,
 }
 
 // routeKey names the route of c as the rules do.

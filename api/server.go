@@ -65,6 +65,10 @@ type Handlers struct {
 	// Add-ons and their backups (docs/addons.md).
 	Addons  AddonService
 	Backups BackupService
+
+	// Autoscale shows and sets autoscaling policies and wakes apps that
+	// scaled to zero (docs/autoscaling.md).
+	Autoscale Autoscaling
 }
 
 // New returns the platform's HTTP handler.
@@ -91,6 +95,8 @@ func New(opts Options, h Handlers, logger *slog.Logger) http.Handler {
 	e.GET("/healthz", healthz(h.Health))
 	e.Any("/git/*path", gin.WrapH(h.Git))
 	e.POST("/internal/git/hooks/:id", gin.WrapH(h.GitHooks))
+	as := &autoscaleHandlers{apps: h.Apps, autoscale: h.Autoscale}
+	e.POST("/internal/apps/:app/wake", as.wake)
 
 	login := &loginHandlers{accounts: h.Accounts,
 		perIP: newLimiter(opts.LoginPerIP, time.Now), perUser: newLimiter(opts.LoginPerUser, time.Now)}
@@ -144,6 +150,10 @@ func New(opts Options, h Handlers, logger *slog.Logger) http.Handler {
 	v1.GET("/apps/:app/ps", lc.ps)
 	v1.POST("/apps/:app/ps/restart", lc.restart)
 	v1.POST("/apps/:app/runs", lc.run)
+	v1.GET("/apps/:app/autoscale", as.list)
+	v1.PUT("/apps/:app/autoscale/:process", as.enable)
+	v1.DELETE("/apps/:app/autoscale/:process", as.disable)
+	v1.GET("/apps/:app/events", (&eventHandlers{apps: h.Apps, events: h.Events}).list)
 	v1.GET("/apps/:app/logs", (&logHandlers{apps: h.Apps, logs: h.AppLogs, platform: h.PlatformLog}).show)
 	hooks := &webhookHandlers{apps: h.Apps, hooks: h.Webhooks}
 	v1.GET("/apps/:app/webhooks", hooks.list)

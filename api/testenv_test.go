@@ -68,7 +68,7 @@ func newTestEnv(t *testing.T, opts Options) *testEnv {
 		Apps: db, Lifecycle: apps.New(nopLocker{}, db, git, nopJobs{}, nopJobs{}, "paas", logger),
 		Builds: db, Releases: db, Config: db, Events: db, Idempotency: db,
 		Releaser: fakeReleaser{}, Sources: fakeSources{}, Webhooks: fakeWebhooks{}, AppLogs: fakeLogs{}, PlatformLog: fakeLogs{},
-		Addons: fakeAddons{}, Backups: fakeBackups{},
+		Addons: fakeAddons{}, Backups: fakeBackups{}, Autoscale: fakeAutoscale{},
 		Git: git, GitHooks: git.HookHandler(),
 	}, logger)
 	return &testEnv{t: t, db: db, auth: svc, git: git, handler: h, users: map[string]*paas.User{}, tokens: map[string]string{}}
@@ -264,3 +264,15 @@ func (fakeLogs) Follow(context.Context, string) <-chan paas.LogLine {
 	close(ch)
 	return ch
 }
+
+type fakeAutoscale struct{}
+
+func (fakeAutoscale) Policies(context.Context, string) ([]paas.AutoscaleStatus, error) {
+	return []paas.AutoscaleStatus{}, nil
+}
+
+func (fakeAutoscale) SetPolicy(_ context.Context, _ *paas.User, pol paas.AutoscalePolicy) (paas.AutoscalePolicy, error) {
+	return pol, pol.Validate()
+}
+
+func (fakeAutoscale) Wake(context.Context, string) (bool, error) { return false, nil }

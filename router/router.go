@@ -41,7 +41,8 @@ type Router struct {
 	table       atomic.Pointer[table]
 	maintenance atomic.Pointer[map[string]bool]
 	routes      atomic.Pointer[map[string]paas.Route]
-	active      atomic.Int64 // requests in ServeHTTP, for Drain
+	holder      atomic.Pointer[holder] // scale to zero (hold.go); nil: off
+	active      atomic.Int64           // requests in ServeHTTP, for Drain
 
 	ctx    context.Context // parent of every target; done once closed
 	cancel context.CancelFunc
@@ -157,6 +158,11 @@ func (r *Router) serve(req *http.Request, ex *exchange) {
 		return
 	}
 	lb := r.table.Load().lookup(app)
+	// Scale to zero: wait for an instance of an app that has none (hold.go).
+	lb, answered := r.hold(req, ex, app, lb)
+	if answered {
+		return
+	}
 	if lb != nil {
 		ex.app, ex.state = app, lb.state
 	}

@@ -25,6 +25,8 @@ const defaultShutdownTimeout = 25 * time.Second
 
 type config struct {
 	listen, metricsListen, nomadAddr, domain, logFormat, stateFile string
+	wakeURL                                                        string
+	holdTimeout                                                    time.Duration
 	accessLog, pprof                                               bool
 	shutdownTimeout                                                time.Duration
 	limits                                                         router.Options
@@ -45,6 +47,8 @@ var envOf = map[string]string{
 	"rate-burst":       "PAAS_ROUTER_RATE_BURST",
 	"max-body-bytes":   "PAAS_ROUTER_MAX_BODY_BYTES",
 	"shutdown-timeout": "PAAS_ROUTER_SHUTDOWN_TIMEOUT",
+	"wake-url":         "PAAS_ROUTER_WAKE_URL",
+	"hold-timeout":     "PAAS_ROUTER_HOLD_TIMEOUT",
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -64,6 +68,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.Float64Var(&c.limits.RateLimit, "rate-limit", router.DefaultRateLimit, "requests per second per app before 429; -1 for no limit")
 	fs.IntVar(&c.limits.RateBurst, "rate-burst", router.DefaultRateBurst, "requests per app allowed at once above the rate limit")
 	fs.Int64Var(&c.limits.MaxBodyBytes, "max-body-bytes", router.DefaultMaxBodyBytes, "largest request body before 413; -1 for no limit")
+	fs.StringVar(&c.wakeURL, "wake-url", "http://127.0.0.1:5050", "paasd's address, asked to start apps that scaled to zero while their requests wait; empty for none")
+	fs.DurationVar(&c.holdTimeout, "hold-timeout", router.DefaultHoldTimeout, "longest wait of a request for an app that scaled to zero before 503")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", defaultShutdownTimeout, "longest wait for requests in flight at shutdown")
 	if err := fs.Parse(args); err != nil {
 		return c, err

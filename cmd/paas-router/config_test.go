@@ -16,6 +16,7 @@ func TestParseConfig(t *testing.T) {
 	defaults := config{
 		listen: "127.0.0.1:8080", metricsListen: "127.0.0.1:9101", nomadAddr: "http://127.0.0.1:4646",
 		domain: "localhost", logFormat: "json", accessLog: true, shutdownTimeout: defaultShutdownTimeout,
+		wakeURL: "http://127.0.0.1:5050", holdTimeout: router.DefaultHoldTimeout,
 		limits: router.Options{MaxConcurrent: router.DefaultMaxConcurrent, RateLimit: router.DefaultRateLimit,
 			RateBurst: router.DefaultRateBurst, MaxBodyBytes: router.DefaultMaxBodyBytes},
 	}

@@ -80,6 +80,15 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (*routerMain, e
 	m.cfg.stateFile, m.unlock = lockState(cfg.stateFile, logger)
 	opts.StateFile = m.cfg.stateFile
 	m.rt = router.New(opts, logger)
+	if cfg.wakeURL != "" {
+		w, err := newWaker(cfg.wakeURL)
+		if err != nil {
+			m.rt.Close()
+			m.unlock()
+			return nil, err
+		}
+		m.rt.SetWaker(w, router.HoldOptions{Timeout: cfg.holdTimeout})
+	}
 	if err := m.listen(); err != nil {
 		m.rt.Close()
 		m.unlock()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/gitpaas/paas/internal/autoscale"
 	"io"
 	"log/slog"
 	"net"
@@ -44,9 +45,9 @@ type Config struct {
 	// RunnerSet says whether it was given rather than defaulted.
 	Runner    string
 	RunnerSet bool
-	// RouterMetricsURL is the router's Prometheus metrics, which the
-	// console's charts sample every RouterMetricsInterval; empty turns
-	// sampling off.
+	// RouterMetricsURL is where paas-router serves its Prometheus metrics,
+	// which the autoscaler reads every second and the console's charts
+	// sample every RouterMetricsInterval.
 	RouterMetricsURL      string
 	RouterMetricsInterval time.Duration
 }
@@ -76,7 +77,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&c.ImageRepository, "image-repository", env("PAAS_IMAGE_REPOSITORY", "paas"), "prefix of built image names, <prefix>/<app>:build-<id> (PAAS_IMAGE_REPOSITORY)")
 	fs.StringVar(&c.Runner, "runner", env("PAAS_RUNNER", ""), "paas-runner binary that one-off processes run under; default paas-runner next to this binary (PAAS_RUNNER)")
 	sourceAllow := fs.String("source-url-allow", env("PAAS_SOURCE_URL_ALLOW", ""), "comma-separated URL prefixes that POST /v1/apps/{app}/builds may fetch a source archive from (PAAS_SOURCE_URL_ALLOW)")
-	fs.StringVar(&c.RouterMetricsURL, "router-metrics-url", env("PAAS_ROUTER_METRICS_URL", "http://127.0.0.1:9101/metrics"), "paas-router's metrics, sampled for the console's charts; empty turns sampling off (PAAS_ROUTER_METRICS_URL)")
+	fs.StringVar(&c.RouterMetricsURL, "router-metrics-url", env("PAAS_ROUTER_METRICS_URL", autoscale.DefaultMetricsURL), "paas-router's metrics, which the autoscaler reads and the console's charts sample (PAAS_ROUTER_METRICS_URL)")
 	fs.DurationVar(&c.RouterMetricsInterval, "router-metrics-interval", envDuration(getenv, "PAAS_ROUTER_METRICS_INTERVAL", 5*time.Second), "time between samples of the router's metrics (PAAS_ROUTER_METRICS_INTERVAL)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -117,6 +118,9 @@ func (c Config) Validate() error {
 	}
 	if c.RouterMetricsInterval < 100*time.Millisecond {
 		return fmt.Errorf("router metrics interval %s: use at least 100ms", c.RouterMetricsInterval)
+	}
+	if err := (autoscale.Options{MetricsURL: c.RouterMetricsURL}).Validate(); err != nil {
+		return err
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		return fmt.Errorf("log format %q: use json or text", c.LogFormat)

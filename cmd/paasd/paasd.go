@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gitpaas/paas/internal/autoscale"
 	"io"
 	"log/slog"
 	"net"
@@ -51,6 +52,8 @@ type Main struct {
 	addonBackups *addons.Schedule
 	// samples keeps the router's recent traffic for the console's charts.
 	samples *metricsample.Sampler
+	// autoscaler scales web processes on the router's traffic.
+	autoscaler *autoscale.Autoscaler
 }
 
 // Open connects to the database, Docker and Nomad, and binds the listener.
@@ -123,6 +126,10 @@ func (m *Main) wire(ctx context.Context) error {
 	}
 	git.Audit = api.NewPushAuditor(m.db, m.logger)
 	m.reconciler = pipeline.NewReconciler(m.pipeline, sched, m.db, 0)
+	m.pipeline.EnableAutoscale(m.db, sched)
+	if m.autoscaler, err = autoscale.New(autoscale.Options{MetricsURL: cfg.RouterMetricsURL}, m.pipeline, m.db, m.logger); err != nil {
+		return err
+	}
 	addonSvc, err := m.wireAddons(sched)
 	if err != nil {
 		return err
@@ -146,6 +153,7 @@ func (m *Main) wire(ctx context.Context) error {
 		Authz: tokens, Accounts: tokens, Users: m.db, Tokens: m.db, Collaborators: m.db, VisibleApps: m.db, Audit: m.db,
 		Teams: m.db, TeamMembers: m.db, TeamAccess: m.db,
 		Addons: addonSvc, Backups: addonSvc,
+		Autoscale: autoscaling{Autoscaler: m.autoscaler, pipeline: m.pipeline},
 	}, m.logger)
 	m.samples = metricsample.New(metricsample.Options{URL: cfg.RouterMetricsURL, Interval: cfg.RouterMetricsInterval,
 		Instances: webInstances(m.pipeline)}, m.logger)
@@ -196,6 +204,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.reconciler.Run(ctx)
 	}()
 	go m.webhooks.Run(ctx)
+	go m.autoscaler.Run(ctx)
 	go m.addonBackups.Run(ctx)
 	go m.samples.Run(ctx)
 	errc := make(chan error, 1)

@@ -43,16 +43,15 @@ func buildBinaries() (string, error) {
 // against a real PostgreSQL, Nomad agent and Docker Engine, and a home
 // directory for the paas CLI and git.
 type stack struct {
-	t          *testing.T
-	dsn        string
-	nomadAddr  string
-	dataDir    string
-	home       string
-	apiAddr    string
-	routerAddr string
-	routerPort string
-	// metricsAddr is the router's metrics listener, which paasd samples.
+	t           *testing.T
+	dsn         string
+	nomadAddr   string
+	dataDir     string
+	home        string
+	apiAddr     string
+	routerAddr  string
 	metricsAddr string
+	routerPort  string
 	paasd       *exec.Cmd
 	router      *exec.Cmd
 	logs        *bytes.Buffer
@@ -78,7 +77,7 @@ func newStack(t *testing.T, dsn, nomadAddr string) *stack {
 	t.Cleanup(func() { routerLog.Close() })
 	s.routerLog = routerLog
 	s.router = s.start("paas-router", "--listen", s.routerAddr, "--nomad-addr", nomadAddr, "--log-format", "json",
-		"--metrics-listen", s.metricsAddr, "--state-file", filepath.Join(s.dataDir, "router-table.json"))
+		"--metrics-listen", s.metricsAddr, "--wake-url", s.apiURL(), "--state-file", filepath.Join(s.dataDir, "router-table.json"))
 	waitHTTP(t, "http://"+s.routerAddr+"/healthz")
 	return s
 }

@@ -102,6 +102,9 @@ func (p *Pipeline) Scale(ctx context.Context, app string, user *paas.User, count
 	if err := applyCounts(next.Spec.Formation, counts); err != nil {
 		return nil, err
 	}
+	if err := p.checkBounds(ctx, app, counts); err != nil {
+		return nil, err
+	}
 	next.Reason, next.Description, next.CreatedBy = paas.ReasonScale, describeCounts(counts), user.Name
 	return p.releaseAndRollout(ctx, next, false, out)
 }
@@ -148,6 +151,8 @@ func (p *Pipeline) Run(ctx context.Context, app string, command []string, out io
 }
 
 // currentRelease returns the release serving app, or ENOTFOUND when none.
+// Its formation has the counts the autoscaler gave it, so that the
+// reconciler keeps them and the next release starts from them.
 func (p *Pipeline) currentRelease(ctx context.Context, app string) (*paas.Release, error) {
 	a, err := p.store.GetApp(ctx, app)
 	if err != nil {
@@ -156,7 +161,11 @@ func (p *Pipeline) currentRelease(ctx context.Context, app string) (*paas.Releas
 	if a.Release == 0 {
 		return nil, paas.Errorf(paas.ENOTFOUND, "app %s has no release yet; deploy it first with: git push paas main", app)
 	}
-	return p.store.GetRelease(ctx, app, a.Release)
+	r, err := p.store.GetRelease(ctx, app, a.Release)
+	if err != nil {
+		return nil, err
+	}
+	return r, p.applyScaledCounts(ctx, r)
 }
 
 func validateChanges(changes map[string]*string) error {

@@ -100,6 +100,9 @@ type Pipeline struct {
 	notifier Notifier
 	addons   Addons // provisions what app.yml declares; may be nil
 
+	autoscale AutoscaleStore // policies and scaled counts; may be nil
+	scaler    Scaler
+
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex // by app: one release change at a time
 }
