@@ -106,7 +106,36 @@ type ReleaseSpec struct {
 	Health         HealthCheck       `json:"health"`
 	ReleaseCommand []string          `json:"release_command,omitempty"`
 	Strategy       string            `json:"strategy,omitempty"`
-	Addons         []string          `json:"addons,omitempty"`
+	// Canary is how a canary progresses, for the canary strategy.
+	Canary *CanaryPolicy `json:"canary,omitempty"`
+	Addons []string      `json:"addons,omitempty"`
+}
+
+// StrategyCanary is the deploy strategy that gives a new release a growing
+// share of clients while its error rate and latency hold up against the
+// stable release's; any other strategy switches all traffic at once.
+const StrategyCanary = "canary"
+
+// CanaryStatus is a canary in progress: the stable release, the canary and
+// the share of clients it has, and what each analysis so far concluded.
+type CanaryStatus struct {
+	App       string    `json:"app"`
+	Stable    int       `json:"stable"`
+	Canary    int       `json:"canary"`
+	Weight    int       `json:"weight"`
+	Steps     []int     `json:"steps"`
+	Step      int       `json:"step"`
+	StartedAt time.Time `json:"started_at"`
+	// NextAt is when the current step's analysis runs.
+	NextAt   time.Time `json:"next_at"`
+	Analysis []string  `json:"analysis"`
+}
+
+// CanaryPolicy is the progression of a canary: the percentages of clients
+// it takes in turn, each for Interval, before it gets them all.
+type CanaryPolicy struct {
+	Steps    []int         `json:"steps"`
+	Interval time.Duration `json:"interval"`
 }
 
 // Process returns the formation entry of process type typ.

@@ -104,6 +104,11 @@ var rules = map[string]rule{
 	"POST /v1/apps/:app/runs":       {need: appDeployer, action: "run.create"},
 	"GET /v1/apps/:app/logs":        {need: appViewer},
 
+	"GET /v1/apps/:app/maintenance":           {need: appViewer},
+	"PUT /v1/apps/:app/maintenance":           {need: appDeployer, action: "app.maintenance"},
+	"GET /v1/apps/:app/canary":                {need: appViewer},
+	"POST /v1/apps/:app/canary/promote":       {need: appDeployer, action: "canary.promote"},
+	"POST /v1/apps/:app/canary/abort":         {need: appDeployer, action: "canary.abort"},
 	"GET /v1/apps/:app/autoscale":             {need: appViewer},
 	"PUT /v1/apps/:app/autoscale/:process":    {need: appDeployer, action: "autoscale.enable"},
 	"DELETE /v1/apps/:app/autoscale/:process": {need: appDeployer, action: "autoscale.disable"},

@@ -69,6 +69,9 @@ type Handlers struct {
 	// Autoscale shows and sets autoscaling policies and wakes apps that
 	// scaled to zero (docs/autoscaling.md).
 	Autoscale Autoscaling
+
+	// Traffic is maintenance mode and canaries (docs/router.md).
+	Traffic Traffic
 }
 
 // New returns the platform's HTTP handler.
@@ -150,6 +153,12 @@ func New(opts Options, h Handlers, logger *slog.Logger) http.Handler {
 	v1.GET("/apps/:app/ps", lc.ps)
 	v1.POST("/apps/:app/ps/restart", lc.restart)
 	v1.POST("/apps/:app/runs", lc.run)
+	tr := &trafficHandlers{apps: h.Apps, traffic: h.Traffic}
+	v1.GET("/apps/:app/maintenance", tr.maintenance)
+	v1.PUT("/apps/:app/maintenance", tr.setMaintenance)
+	v1.GET("/apps/:app/canary", tr.canary)
+	v1.POST("/apps/:app/canary/promote", tr.promote)
+	v1.POST("/apps/:app/canary/abort", tr.abort)
 	v1.GET("/apps/:app/autoscale", as.list)
 	v1.PUT("/apps/:app/autoscale/:process", as.enable)
 	v1.DELETE("/apps/:app/autoscale/:process", as.disable)

@@ -68,7 +68,7 @@ func newTestEnv(t *testing.T, opts Options) *testEnv {
 		Apps: db, Lifecycle: apps.New(nopLocker{}, db, git, nopJobs{}, nopJobs{}, "paas", logger),
 		Builds: db, Releases: db, Config: db, Events: db, Idempotency: db,
 		Releaser: fakeReleaser{}, Sources: fakeSources{}, Webhooks: fakeWebhooks{}, AppLogs: fakeLogs{}, PlatformLog: fakeLogs{},
-		Addons: fakeAddons{}, Backups: fakeBackups{}, Autoscale: fakeAutoscale{},
+		Addons: fakeAddons{}, Backups: fakeBackups{}, Autoscale: fakeAutoscale{}, Traffic: fakeTraffic{},
 		Git: git, GitHooks: git.HookHandler(),
 	}, logger)
 	return &testEnv{t: t, db: db, auth: svc, git: git, handler: h, users: map[string]*paas.User{}, tokens: map[string]string{}}
@@ -276,3 +276,13 @@ func (fakeAutoscale) SetPolicy(_ context.Context, _ *paas.User, pol paas.Autosca
 }
 
 func (fakeAutoscale) Wake(context.Context, string) (bool, error) { return false, nil }
+
+type fakeTraffic struct{}
+
+func (fakeTraffic) Maintenance(context.Context, string) (bool, error)              { return false, nil }
+func (fakeTraffic) SetMaintenance(context.Context, string, bool, *paas.User) error { return nil }
+func (fakeTraffic) Canary(_ context.Context, app string) (*paas.CanaryStatus, error) {
+	return &paas.CanaryStatus{App: app, Stable: 1, Canary: 2, Weight: 10, Steps: []int{10, 100}}, nil
+}
+func (fakeTraffic) PromoteCanary(context.Context, string, *paas.User) error { return nil }
+func (fakeTraffic) AbortCanary(context.Context, string, *paas.User) error   { return nil }

@@ -3,13 +3,14 @@ package scheduler
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/nomad/api"
 )
 
-// Retire stops every job of app except the one of release keep, waits for
-// their instances to finish, and purges the jobs.
+// Retire stops every job of app except those of the releases in keep,
+// waits for their instances to finish, and purges the jobs.
 //
 // Stopped instances leave the service catalogue at once, keep serving for
 // ShutdownDelay so that the router can drop them, and are then sent
@@ -17,14 +18,17 @@ import (
 // gone, or earlier when ctx ends or they take longer than that: the jobs
 // are then stopped but not purged, Releases ignores them, and the next
 // Retire or Destroy of the app purges them.
-func (s *Scheduler) Retire(ctx context.Context, app string, keep int) error {
-	return s.removeApp(ctx, app, func(release int) bool { return release != keep })
+func (s *Scheduler) Retire(ctx context.Context, app string, keep ...int) error {
+	return s.removeApp(ctx, app, func(release int) bool { return !slices.Contains(keep, release) })
 }
 
-// Destroy stops and purges every job of app, as Retire does, and kills
-// the app's one-off processes.
+// Destroy stops and purges every job of app, as Retire does, kills the
+// app's one-off processes and forgets its route.
 func (s *Scheduler) Destroy(ctx context.Context, app string) error {
 	if err := s.removeApp(ctx, app, func(int) bool { return true }); err != nil {
+		return err
+	}
+	if err := s.DeleteRoute(ctx, app); err != nil {
 		return err
 	}
 	q := query(ctx)

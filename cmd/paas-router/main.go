@@ -96,6 +96,7 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (*routerMain, e
 	}
 	restore(ctx, m.rt, sched, m.cfg.stateFile, logger)
 	go func() { _ = sched.WatchInstances(ctx, m.rt.Update) }()
+	go func() { _ = sched.WatchRoutes(ctx, m.rt.UpdateRoutes) }()
 	m.serve()
 	return m, nil
 }

@@ -50,6 +50,9 @@ type Config struct {
 	// sample every RouterMetricsInterval.
 	RouterMetricsURL      string
 	RouterMetricsInterval time.Duration
+	// KeepWarm is how long a release that lost its traffic keeps running,
+	// so that rolling back to it only moves traffic.
+	KeepWarm time.Duration
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
@@ -79,6 +82,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	sourceAllow := fs.String("source-url-allow", env("PAAS_SOURCE_URL_ALLOW", ""), "comma-separated URL prefixes that POST /v1/apps/{app}/builds may fetch a source archive from (PAAS_SOURCE_URL_ALLOW)")
 	fs.StringVar(&c.RouterMetricsURL, "router-metrics-url", env("PAAS_ROUTER_METRICS_URL", autoscale.DefaultMetricsURL), "paas-router's metrics, which the autoscaler reads and the console's charts sample (PAAS_ROUTER_METRICS_URL)")
 	fs.DurationVar(&c.RouterMetricsInterval, "router-metrics-interval", envDuration(getenv, "PAAS_ROUTER_METRICS_INTERVAL", 5*time.Second), "time between samples of the router's metrics (PAAS_ROUTER_METRICS_INTERVAL)")
+	fs.DurationVar(&c.KeepWarm, "keep-warm", envDuration(getenv, "PAAS_KEEP_WARM", 5*time.Minute), "how long the previous release keeps running after a deploy, for instant rollbacks (PAAS_KEEP_WARM)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -115,6 +119,9 @@ func (c Config) Validate() error {
 	}
 	if c.Runner != "" && !filepath.IsAbs(c.Runner) {
 		return fmt.Errorf("runner %q must be an absolute path", c.Runner)
+	}
+	if c.KeepWarm < time.Second {
+		return fmt.Errorf("keep-warm %s: use at least 1s", c.KeepWarm)
 	}
 	if c.RouterMetricsInterval < 100*time.Millisecond {
 		return fmt.Errorf("router metrics interval %s: use at least 100ms", c.RouterMetricsInterval)

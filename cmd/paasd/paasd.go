@@ -110,7 +110,7 @@ func (m *Main) wire(ctx context.Context) error {
 		publicURL = "http://" + ln.Addr().String()
 	}
 	webURL := func(app string) string { return appURL(app, cfg.Domain, cfg.RouterPort) }
-	m.pipeline = pipeline.New(pipeline.Options{AppURL: webURL, ImageRepository: cfg.ImageRepository}, m.db, b, sched, m.logger)
+	m.pipeline = pipeline.New(pipeline.Options{AppURL: webURL, ImageRepository: cfg.ImageRepository, KeepWarm: cfg.KeepWarm}, m.db, b, sched, m.logger)
 	hook := cfg.HookCommand
 	if hook == "" {
 		if hook, err = os.Executable(); err != nil {
@@ -154,9 +154,11 @@ func (m *Main) wire(ctx context.Context) error {
 		Teams: m.db, TeamMembers: m.db, TeamAccess: m.db,
 		Addons: addonSvc, Backups: addonSvc,
 		Autoscale: autoscaling{Autoscaler: m.autoscaler, pipeline: m.pipeline},
+		Traffic:   m.pipeline,
 	}, m.logger)
 	m.samples = metricsample.New(metricsample.Options{URL: cfg.RouterMetricsURL, Interval: cfg.RouterMetricsInterval,
 		Instances: webInstances(m.pipeline)}, m.logger)
+	m.pipeline.SetTrafficStats(m.samples)
 	console := web.New(web.Options{
 		WebURL: webURL, GitURL: func(app string) string { return publicURL + "/git/" + app + ".git" },
 		SecureCookies: strings.HasPrefix(publicURL, "https://"),

@@ -13,8 +13,12 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
+
+	dto "github.com/prometheus/client_model/go"
 )
 
 // Defaults of Options.
@@ -119,6 +123,10 @@ func (s *Sampler) Scrape(ctx context.Context) error {
 }
 
 func (s *Sampler) fetch(ctx context.Context) (map[string]appTotals, error) {
+	return s.fetchBy(ctx, byApp)
+}
+
+func (s *Sampler) fetchBy(ctx context.Context, key func(*dto.Metric) string) (map[string]appTotals, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.opts.URL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("router metrics url: %w", err)
@@ -131,7 +139,7 @@ func (s *Sampler) fetch(ctx context.Context) (map[string]appTotals, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("router metrics: %s", resp.Status)
 	}
-	return parse(io.LimitReader(resp.Body, maxBody))
+	return parseBy(io.LimitReader(resp.Body, maxBody), key)
 }
 
 func (s *Sampler) countInstances(ctx context.Context, totals map[string]appTotals) map[string]int {
@@ -201,3 +209,46 @@ func (s *Sampler) Apps() []string {
 	sort.Strings(out)
 	return out
 }
+
+// Totals are one release's counters at one scrape: what a canary's
+// analysis compares. They only grow; Since gives an interval's share.
+type Totals struct{ t appTotals }
+
+// ReleaseTotals reads the router's counters of every release of app now.
+func (s *Sampler) ReleaseTotals(ctx context.Context, app string) (map[int]Totals, error) {
+	all, err := s.fetchBy(ctx, byRelease)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int]Totals{}
+	for key, t := range all {
+		a, rel, _ := strings.Cut(key, "/")
+		v, err := strconv.Atoi(rel)
+		if a == app && err == nil {
+			out[v] = Totals{t}
+		}
+	}
+	return out, nil
+}
+
+// Since is what happened between prev and t.
+func (t Totals) Since(prev Totals) Totals {
+	if prev.t.buckets == nil {
+		return t
+	}
+	return Totals{t.t.since(prev.t)}
+}
+
+// Requests is how many requests were answered.
+func (t Totals) Requests() int { return int(t.t.requests) }
+
+// ErrorRate is the share of requests answered with a 5xx status.
+func (t Totals) ErrorRate() float64 {
+	if t.t.requests == 0 {
+		return 0
+	}
+	return t.t.errors / t.t.requests
+}
+
+// P95 estimates the 95th percentile of the latencies.
+func (t Totals) P95() time.Duration { return t.t.quantile(0.95) }

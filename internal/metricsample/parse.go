@@ -31,7 +31,23 @@ type appTotals struct {
 
 // parse reads the Prometheus text format into totals per app. Series
 // without an app (requests for hosts that name none) are left out.
-func parse(r io.Reader) (map[string]appTotals, error) {
+func parse(r io.Reader) (map[string]appTotals, error) { return parseBy(r, byApp) }
+
+// byApp and byRelease say which series a total sums: an app's, or one
+// release's ("app/release").
+func byApp(m *dto.Metric) string { return label(m, "app") }
+
+func byRelease(m *dto.Metric) string {
+	app, rel := label(m, "app"), label(m, "release")
+	if app == "" || rel == "" {
+		return ""
+	}
+	return app + "/" + rel
+}
+
+// parseBy reads the Prometheus text format into totals by the key that
+// key gives each series; series it gives "" are left out.
+func parseBy(r io.Reader, key func(*dto.Metric) string) (map[string]appTotals, error) {
 	p := expfmt.NewTextParser(model.UTF8Validation)
 	fams, err := p.TextToMetricFamilies(r)
 	if err != nil {
@@ -46,7 +62,7 @@ func parse(r io.Reader) (map[string]appTotals, error) {
 		return t
 	}
 	for _, m := range family(fams, metricRequests) {
-		app := label(m, "app")
+		app := key(m)
 		if app == "" {
 			continue
 		}
@@ -59,7 +75,7 @@ func parse(r io.Reader) (map[string]appTotals, error) {
 		out[app] = t
 	}
 	for _, m := range family(fams, metricDuration) {
-		app := label(m, "app")
+		app := key(m)
 		if app == "" {
 			continue
 		}
@@ -72,7 +88,7 @@ func parse(r io.Reader) (map[string]appTotals, error) {
 		out[app] = t
 	}
 	for _, m := range family(fams, metricInFlight) {
-		if app := label(m, "app"); app != "" {
+		if app := key(m); app != "" {
 			t := get(app)
 			t.inFlight += m.GetGauge().GetValue()
 			out[app] = t

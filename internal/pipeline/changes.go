@@ -57,6 +57,13 @@ func (p *Pipeline) Rollback(ctx context.Context, app string, user *paas.User, ve
 	}
 	next := cloneRelease(target)
 	next.Reason, next.Description, next.CreatedBy = paas.ReasonRollback, fmt.Sprintf("Rollback to v%d", target.Version), user.Name
+	// While the target still runs (it is warm), traffic goes back to it at
+	// once; the new release then starts from the same image and config and
+	// takes over as any release does.
+	if a, err := p.store.GetApp(ctx, app); err == nil {
+		p.abortCanaryLocked(app, "rolled back")
+		p.rollBackTraffic(ctx, app, target.Version, a.Release, out)
+	}
 	// Heroku's rule: the release command does not run on a rollback, which
 	// must work even when the database moved on.
 	return p.releaseAndRollout(ctx, next, false, out)

@@ -73,7 +73,10 @@ type Builder interface {
 // Scheduler runs releases and one-off processes.
 type Scheduler interface {
 	Deploy(ctx context.Context, d paas.Deployment, progress io.Writer) error
-	Retire(ctx context.Context, app string, keep int) error
+	Retire(ctx context.Context, app string, keep ...int) error
+	// Route and SetRoute read and set which release takes app's traffic.
+	Route(ctx context.Context, app string) (paas.Route, error)
+	SetRoute(ctx context.Context, r paas.Route) error
 	Releases(ctx context.Context, app string) ([]int, error)
 	Run(ctx context.Context, o paas.OneOff, out io.Writer) (exitCode int, err error)
 	Restart(ctx context.Context, app string, release int, process string) error
@@ -87,6 +90,10 @@ type Options struct {
 	// AppURL returns the address at which an app is served, for messages.
 	AppURL       func(app string) string
 	BuildTimeout time.Duration
+	// KeepWarm is how long the release that served before a deploy keeps
+	// running without traffic, so that rolling back to it only moves
+	// traffic.
+	KeepWarm time.Duration
 }
 
 // Pipeline builds and releases pushes.
@@ -105,6 +112,12 @@ type Pipeline struct {
 
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex // by app: one release change at a time
+	// warm holds, by app, the releases that stay running without traffic
+	// and until when.
+	warm map[string]map[int]time.Time
+	// canaries are the canaries in progress, by app.
+	canaries map[string]*canary
+	stats    TrafficStats // may be nil
 }
 
 // Notifier tells the outside world (webhooks) about build and release
@@ -133,7 +146,11 @@ func New(opts Options, store Store, b Builder, s Scheduler, logger *slog.Logger)
 	if opts.AppURL == nil {
 		opts.AppURL = func(app string) string { return app }
 	}
-	return &Pipeline{opts: opts, store: store, builder: b, scheduler: s, logger: logger, locks: map[string]*sync.Mutex{}}
+	if opts.KeepWarm == 0 {
+		opts.KeepWarm = DefaultKeepWarm
+	}
+	return &Pipeline{opts: opts, store: store, builder: b, scheduler: s, logger: logger, locks: map[string]*sync.Mutex{},
+		warm: map[string]map[int]time.Time{}, canaries: map[string]*canary{}}
 }
 
 // LockApp serialises the changes that make releases of app (the release

@@ -149,9 +149,15 @@ func (p *Pipeline) releaseAndRollout(ctx context.Context, next *paas.Release, re
 			return nil, err
 		}
 	}
-	if err := p.rollout(ctx, r, out); err != nil {
+	canary, err := p.rollout(ctx, r, out)
+	if err != nil {
 		return nil, err
 	}
+	if canary {
+		r.Status = paas.ReleaseDeploying
+		return r, nil
+	}
+	r.Status = paas.ReleaseSucceeded
 	fmt.Fprintf(out, "-----> Released v%d\n       %s deployed\n", r.Version, p.opts.AppURL(r.App))
 	return r, nil
 }
@@ -176,20 +182,44 @@ func (p *Pipeline) releasePhase(ctx context.Context, r *paas.Release, out io.Wri
 	return nil
 }
 
-// rollout deploys r and makes it current, then retires older releases in
-// the background so the push returns as soon as the new release serves.
-func (p *Pipeline) rollout(ctx context.Context, r *paas.Release, out io.Writer) error {
+// rollout deploys r beside the release that serves, then moves the traffic
+// to it in one step and makes it current (blue-green), or, for a push of
+// an app whose strategy is canary, starts a canary. The release that
+// served stays warm for KeepWarm; older ones are retired in the
+// background, so the push returns as soon as the new release serves.
+func (p *Pipeline) rollout(ctx context.Context, r *paas.Release, out io.Writer) (canaryStarted bool, err error) {
 	log := p.logger.With("app", r.App, "release", r.Version)
+	// A release that changes the app while a canary runs replaces it.
+	p.abortCanaryLocked(r.App, fmt.Sprintf("superseded by v%d", r.Version))
 	_ = p.store.SetReleaseStatus(ctx, r.App, r.Version, paas.ReleaseDeploying, "")
 	if err := p.scheduler.Deploy(ctx, deploymentOf(r), indent(out)); err != nil {
 		err = userError(err, fmt.Sprintf("release v%d failed to start", r.Version))
 		p.failRelease(r, err)
 		log.Info("release failed", "error", err)
-		return previousStillServing(ctx, p.store, r, err)
+		return false, previousStillServing(ctx, p.store, r, err)
+	}
+	app, err := p.store.GetApp(ctx, r.App)
+	if err != nil {
+		p.failRelease(r, err)
+		return false, err
+	}
+	if c := r.Spec.Canary; c != nil && r.Spec.Strategy == paas.StrategyCanary && r.Reason == paas.ReasonDeploy && app.Release != 0 {
+		if err := p.startCanary(ctx, r, app.Release, out); err != nil {
+			p.failRelease(r, err)
+			go p.retireIdle(r.App)
+			return false, previousStillServing(ctx, p.store, r, err)
+		}
+		return true, nil
+	}
+	if err := p.switchTraffic(ctx, r.App, r.Version, app.Release); err != nil {
+		err = userError(err, fmt.Sprintf("moving traffic to v%d", r.Version))
+		p.failRelease(r, err)
+		go p.retireIdle(r.App)
+		return false, previousStillServing(ctx, p.store, r, err)
 	}
 	if err := p.store.MarkReleaseCurrent(ctx, r.App, r.Version); err != nil {
 		p.failRelease(r, err)
-		return err
+		return false, err
 	}
 	log.Info("release current", "reason", r.Reason)
 	event := paas.EventReleaseSucceeded
@@ -197,16 +227,8 @@ func (p *Pipeline) rollout(ctx context.Context, r *paas.Release, out io.Writer) 
 		event = paas.EventRolledBack
 	}
 	p.notify(ctx, r.App, event, releaseEvent{Version: r.Version, Reason: r.Reason, Description: r.Description, By: r.CreatedBy})
-	go p.retire(r.App, r.Version)
-	return nil
-}
-
-func (p *Pipeline) retire(app string, keep int) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	if err := p.scheduler.Retire(ctx, app, keep); err != nil {
-		p.logger.Warn("retire old releases", "app", app, "release", keep, "error", err)
-	}
+	go p.retireIdle(r.App)
+	return false, nil
 }
 
 // previousStillServing adds to err which release keeps serving, so the

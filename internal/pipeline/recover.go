@@ -47,9 +47,22 @@ func (p *Pipeline) stopStrays(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if !slices.ContainsFunc(running, func(v int) bool { return v != app.Release }) {
+	// A canary did not survive the restart: its traffic goes back to the
+	// stable release before its job stops.
+	rt, err := p.scheduler.Route(ctx, name)
+	if err != nil {
+		return err
+	}
+	if rt.Canary != 0 {
+		rt.Canary, rt.CanaryWeight = 0, 0
+		if err := p.scheduler.SetRoute(ctx, rt); err != nil {
+			return err
+		}
+	}
+	keep := []int{app.Release, rt.Release}
+	if !slices.ContainsFunc(running, func(v int) bool { return !slices.Contains(keep, v) }) {
 		return nil
 	}
 	p.logger.Info("stopping stray releases", "app", name, "release", app.Release, "running", running)
-	return p.scheduler.Retire(ctx, name, app.Release)
+	return p.scheduler.Retire(ctx, name, keep...)
 }

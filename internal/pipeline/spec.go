@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/gitpaas/paas"
 	"github.com/gitpaas/paas/builder"
@@ -60,6 +61,9 @@ func releaseSpec(spec *appspec.Spec) paas.ReleaseSpec {
 		ReleaseCommand: spec.Release,
 		Strategy:       spec.Deploy.Strategy,
 		Addons:         spec.Addons,
+	}
+	if c := spec.Deploy.Canary; c != nil && spec.Deploy.Strategy == paas.StrategyCanary {
+		rs.Canary = &paas.CanaryPolicy{Steps: slices.Clone(c.Steps), Interval: c.Interval}
 	}
 	for _, typ := range spec.ProcessTypes() {
 		proc := spec.Processes[typ]
