@@ -40,5 +40,5 @@ fi
 
 log "go test (unit, integration, end-to-end)"
 go test -count=1 -p 2 -timeout 50m ./... 2>&1 | tee "$LOGS/go-test.log"
-log "go test -race (router)"
-go test -count=1 -race -timeout 10m ./router/... 2>&1 | tee -a "$LOGS/go-test.log"
+log "go test -race (router, and the zero-downtime rollout stress test)"
+go test -count=1 -race -timeout 15m ./router/... ./internal/rollouttest/... 2>&1 | tee -a "$LOGS/go-test.log"
