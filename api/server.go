@@ -69,6 +69,9 @@ type Handlers struct {
 	// Autoscale shows and sets autoscaling policies and wakes apps that
 	// scaled to zero (docs/autoscaling.md).
 	Autoscale Autoscaling
+
+	// Domains are the apps' custom domains (docs/router.md).
+	Domains Domains
 }
 
 // New returns the platform's HTTP handler.
@@ -160,6 +163,10 @@ func New(opts Options, h Handlers, logger *slog.Logger) http.Handler {
 	v1.POST("/apps/:app/webhooks", hooks.create)
 	v1.DELETE("/apps/:app/webhooks/:id", hooks.remove)
 	v1.GET("/apps/:app/webhooks/:id/deliveries", hooks.deliveries)
+	domains := &domainHandlers{apps: h.Apps, domains: h.Domains}
+	v1.GET("/apps/:app/domains", domains.list)
+	v1.POST("/apps/:app/domains", domains.add)
+	v1.DELETE("/apps/:app/domains/:hostname", domains.remove)
 	addons := &addonHandlers{apps: h.Apps, addons: h.Addons, backups: h.Backups, authz: h.Authz}
 	v1.GET("/addons", addons.list)
 	v1.GET("/addons/:addon", addons.show)
