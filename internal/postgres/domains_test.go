@@ -76,4 +76,3 @@ func TestDomainsGoWithTheirApp(t *testing.T) {
 		t.Errorf("AllDomains after the app's destroy = %v, %v", all, err)
 	}
 }
-
