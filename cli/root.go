@@ -48,6 +48,7 @@ func newRootCmd(e *env) *cobra.Command {
 	addGroup(root, "config", newConfigCmd(e), newConfigGetCmd(e), newConfigSetCmd(e), newConfigUnsetCmd(e))
 	addGroup(root, "ps", newPsCmd(e), newPsScaleCmd(e), newPsRestartCmd(e), newPsStopCmd(e), newRunCmd(e), newLogsCmd(e))
 	addGroup(root, "ps", newAutoscaleCmd(e), newAutoscaleEnableCmd(e), newAutoscaleDisableCmd(e), newEventsCmd(e))
+	addGroup(root, "apps", newDomainsCmd(e), newDomainsAddCmd(e), newDomainsRemoveCmd(e))
 	addGroup(root, "deploys", newWebhooksCmd(e), newWebhooksAddCmd(e), newWebhooksRemoveCmd(e), newWebhooksDeliveriesCmd(e))
 	addGroup(root, "addons", newAddonsCmd(e), newAddonsCreateCmd(e), newAddonsInfoCmd(e), newAddonsAttachCmd(e),
 		newAddonsDetachCmd(e), newAddonsDestroyCmd(e), newPgBackupsCmd(e), newPgBackupsCaptureCmd(e),
