@@ -121,6 +121,12 @@ var rules = map[string]rule{
 	"DELETE /v1/apps/:app/webhooks/:id":         {need: appOwner, action: "webhook.delete"},
 	"GET /v1/apps/:app/webhooks/:id/deliveries": {need: appOwnerReads},
 
+	// Custom domains (docs/router.md). Adding one claims a hostname on the
+	// platform and may upload a private key: owners only.
+	"GET /v1/apps/:app/domains":              {need: appViewer},
+	"POST /v1/apps/:app/domains":             {need: appOwner, action: "domain.add"},
+	"DELETE /v1/apps/:app/domains/:hostname": {need: appOwner, action: "domain.remove"},
+
 	// Add-ons (docs/addons.md). An add-on belongs to the app it was made
 	// for: its owners may destroy it. Attaching it elsewhere also takes
 	// what reading its URL where it is takes (addonHandlers.mayUse), and

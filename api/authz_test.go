@@ -82,6 +82,9 @@ var samples = map[string]sample{
 	"DELETE /v1/apps/:app/autoscale/:process": {path: "/v1/apps/{app}/autoscale/web", ok: 200},
 	"GET /v1/apps/:app/events":                {path: "/v1/apps/{app}/events", ok: 200},
 
+	"GET /v1/apps/:app/domains":                 {path: "/v1/apps/{app}/domains", ok: 200},
+	"POST /v1/apps/:app/domains":                {path: "/v1/apps/{app}/domains", body: `{"hostname":"www.{app}.example.com"}`, ok: 201},
+	"DELETE /v1/apps/:app/domains/:hostname":    {path: "/v1/apps/{app}/domains/www.{app}.example.com", ok: 204},
 	"GET /v1/apps/:app/webhooks":                {path: "/v1/apps/{app}/webhooks", ok: 200},
 	"POST /v1/apps/:app/webhooks":               {path: "/v1/apps/{app}/webhooks", body: `{"url":"https://ci.example.com/hook","events":["release.succeeded"]}`, ok: 201},
 	"DELETE /v1/apps/:app/webhooks/:id":         {path: "/v1/apps/{app}/webhooks/1", ok: 204},

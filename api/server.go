@@ -72,6 +72,8 @@ type Handlers struct {
 
 	// Traffic is maintenance mode and canaries (docs/router.md).
 	Traffic Traffic
+	// Domains are the apps' custom domains (docs/router.md).
+	Domains Domains
 }
 
 // New returns the platform's HTTP handler.
@@ -169,6 +171,10 @@ func New(opts Options, h Handlers, logger *slog.Logger) http.Handler {
 	v1.POST("/apps/:app/webhooks", hooks.create)
 	v1.DELETE("/apps/:app/webhooks/:id", hooks.remove)
 	v1.GET("/apps/:app/webhooks/:id/deliveries", hooks.deliveries)
+	domains := &domainHandlers{apps: h.Apps, domains: h.Domains}
+	v1.GET("/apps/:app/domains", domains.list)
+	v1.POST("/apps/:app/domains", domains.add)
+	v1.DELETE("/apps/:app/domains/:hostname", domains.remove)
 	addons := &addonHandlers{apps: h.Apps, addons: h.Addons, backups: h.Backups, authz: h.Authz}
 	v1.GET("/addons", addons.list)
 	v1.GET("/addons/:addon", addons.show)

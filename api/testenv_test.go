@@ -32,6 +32,9 @@ type testEnv struct {
 	auth    *auth.Service
 	git     *gitserver.Server
 	handler http.Handler
+	// domains serves the domain routes: a fake unless a test sets a real
+	// service.
+	domains *domainsSwitch
 	// users by name, and an admin-scoped token of each.
 	users  map[string]*paas.User
 	tokens map[string]string
@@ -60,6 +63,7 @@ func newTestEnv(t *testing.T, opts Options) *testEnv {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.DiscardHandler)
+	domains := &domainsSwitch{Domains: fakeDomains{}}
 	opts.GitURL = func(app string) string { return "http://paas/git/" + app + ".git" }
 	opts.WebURL = func(app string) string { return "http://" + app + ".localhost/" }
 	h := New(opts, Handlers{
@@ -69,9 +73,10 @@ func newTestEnv(t *testing.T, opts Options) *testEnv {
 		Builds: db, Releases: db, Config: db, Events: db, Idempotency: db,
 		Releaser: fakeReleaser{}, Sources: fakeSources{}, Webhooks: fakeWebhooks{}, AppLogs: fakeLogs{}, PlatformLog: fakeLogs{},
 		Addons: fakeAddons{}, Backups: fakeBackups{}, Autoscale: fakeAutoscale{}, Traffic: fakeTraffic{},
-		Git: git, GitHooks: git.HookHandler(),
+		Domains: domains,
+		Git:     git, GitHooks: git.HookHandler(),
 	}, logger)
-	return &testEnv{t: t, db: db, auth: svc, git: git, handler: h, users: map[string]*paas.User{}, tokens: map[string]string{}}
+	return &testEnv{t: t, db: db, auth: svc, git: git, handler: h, domains: domains, users: map[string]*paas.User{}, tokens: map[string]string{}}
 }
 
 // addUser creates a user with an admin-scoped token, like a login's.
@@ -254,6 +259,18 @@ func (fakeWebhooks) Delete(context.Context, string, int64) error           { ret
 func (fakeWebhooks) Deliveries(context.Context, string, int64) ([]*paas.Delivery, error) {
 	return nil, nil
 }
+
+type fakeDomains struct{}
+
+func (fakeDomains) Add(_ context.Context, app string, user *paas.User, host, _, _ string) (*paas.Domain, error) {
+	return &paas.Domain{Hostname: host, App: app, CreatedBy: user.Name, CertSelfSigned: true}, nil
+}
+
+func (fakeDomains) List(context.Context, string) ([]*paas.Domain, error) { return nil, nil }
+func (fakeDomains) Remove(context.Context, string, string) error         { return nil }
+
+// domainsSwitch lets a test replace the fake domains with a real service.
+type domainsSwitch struct{ Domains }
 
 type fakeLogs struct{}
 

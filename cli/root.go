@@ -50,6 +50,7 @@ func newRootCmd(e *env) *cobra.Command {
 	addGroup(root, "ps", newAutoscaleCmd(e), newAutoscaleEnableCmd(e), newAutoscaleDisableCmd(e), newEventsCmd(e))
 	addGroup(root, "deploys", newCanaryCmd(e), newCanaryPromoteCmd(e), newCanaryAbortCmd(e),
 		newMaintenanceCmd(e), newMaintenanceSetCmd(e, true), newMaintenanceSetCmd(e, false))
+	addGroup(root, "apps", newDomainsCmd(e), newDomainsAddCmd(e), newDomainsRemoveCmd(e))
 	addGroup(root, "deploys", newWebhooksCmd(e), newWebhooksAddCmd(e), newWebhooksRemoveCmd(e), newWebhooksDeliveriesCmd(e))
 	addGroup(root, "addons", newAddonsCmd(e), newAddonsCreateCmd(e), newAddonsInfoCmd(e), newAddonsAttachCmd(e),
 		newAddonsDetachCmd(e), newAddonsDestroyCmd(e), newPgBackupsCmd(e), newPgBackupsCaptureCmd(e),

@@ -5,7 +5,8 @@
 # a second run only restarts what changed. All state lives under PAAS_DATA_DIR.
 #
 # Env: PAAS_DATA_DIR (/var/lib/paas), PAAS_API_PORT (5050), PAAS_ROUTER_PORT
-#      (8080), PAAS_DOMAIN (localhost), PAAS_SKIP_DEBIAN_IMAGE (unset)
+#      (8080), PAAS_ROUTER_TLS_PORT (8443), PAAS_DOMAIN (localhost),
+#      PAAS_SKIP_DEBIAN_IMAGE (unset)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=deploy/lib.sh
@@ -14,6 +15,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DATA="${PAAS_DATA_DIR:-/var/lib/paas}"
 API_PORT="${PAAS_API_PORT:-5050}"
 ROUTER_PORT="${PAAS_ROUTER_PORT:-8080}"
+ROUTER_TLS_PORT="${PAAS_ROUTER_TLS_PORT:-8443}"
 DOMAIN="${PAAS_DOMAIN:-localhost}"
 NOMAD_PORT="${PAAS_NOMAD_PORT:-4646}"
 PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
@@ -112,7 +114,7 @@ DSN="host=$DATA/postgres/run dbname=paas user=postgres sslmode=disable"
 restart_if_changed paasd --data-dir "$DATA" --listen "127.0.0.1:$API_PORT" --database-url "$DSN" \
   --nomad-addr "http://127.0.0.1:$NOMAD_PORT" --domain "$DOMAIN" --router-port "$ROUTER_PORT"
 wait_http "http://127.0.0.1:$API_PORT/healthz" paasd "$DATA/logs/paasd.log"
-restart_if_changed paas-router --listen "127.0.0.1:$ROUTER_PORT" --nomad-addr "http://127.0.0.1:$NOMAD_PORT" --domain "$DOMAIN"
+restart_if_changed paas-router --listen "127.0.0.1:$ROUTER_PORT" --tls-listen "127.0.0.1:$ROUTER_TLS_PORT" --nomad-addr "http://127.0.0.1:$NOMAD_PORT" --domain "$DOMAIN"
 wait_http "http://127.0.0.1:$ROUTER_PORT/healthz" paas-router "$DATA/logs/paas-router.log"
 
 cat <<MSG
@@ -121,6 +123,7 @@ The platform is running.
   API:     http://127.0.0.1:$API_PORT
   Console: http://127.0.0.1:$API_PORT/console/
   Router:  http://<app>.$DOMAIN:$ROUTER_PORT/
+  TLS:     https://<app>.$DOMAIN:$ROUTER_TLS_PORT/ and custom domains (paas domains:add)
   Nomad:   http://127.0.0.1:$NOMAD_PORT
   Logs:    $DATA/logs/
 

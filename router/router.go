@@ -41,8 +41,9 @@ type Router struct {
 	table       atomic.Pointer[table]
 	maintenance atomic.Pointer[map[string]bool]
 	routes      atomic.Pointer[map[string]paas.Route]
-	holder      atomic.Pointer[holder] // scale to zero (hold.go); nil: off
-	active      atomic.Int64           // requests in ServeHTTP, for Drain
+	domains     atomic.Pointer[domainTable] // custom domains (domains.go)
+	holder      atomic.Pointer[holder]      // scale to zero (hold.go); nil: off
+	active      atomic.Int64                // requests in ServeHTTP, for Drain
 
 	ctx    context.Context // parent of every target; done once closed
 	cancel context.CancelFunc
@@ -80,6 +81,7 @@ func New(opts Options, logger *slog.Logger) *Router {
 	r.table.Store(newTable())
 	r.maintenance.Store(&map[string]bool{})
 	r.routes.Store(&map[string]paas.Route{})
+	r.domains.Store(newDomainTable())
 	return r
 }
 
@@ -152,7 +154,8 @@ func (r *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 }
 
 func (r *Router) serve(req *http.Request, ex *exchange) {
-	app, ok := appFromHost(req.Host, r.opts.Domain)
+	// <app>.<domain>, else a custom domain (domains.go).
+	app, ok := r.appOf(req.Host)
 	if !ok {
 		r.writeError(req, ex, notFoundPage(req.Host))
 		return

@@ -26,6 +26,34 @@ type Snapshot struct {
 	Instances   []paas.Instance `json:"instances"`
 	Maintenance []string        `json:"maintenance,omitempty"`
 	Routes      []paas.Route    `json:"routes,omitempty"`
+	// Domains holds the custom domains with their private keys, which is
+	// why WriteSnapshot makes the file readable by its owner only.
+	Domains []SnapshotDomain `json:"domains,omitempty"`
+}
+
+// SnapshotDomain is a custom domain as the state file holds it.
+type SnapshotDomain struct {
+	Hostname string `json:"hostname"`
+	App      string `json:"app"`
+	CertPEM  string `json:"cert_pem"`
+	KeyPEM   string `json:"key_pem"`
+}
+
+func snapshotDomains(ds []paas.Domain) []SnapshotDomain {
+	out := make([]SnapshotDomain, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, SnapshotDomain{Hostname: d.Hostname, App: d.App, CertPEM: d.CertPEM, KeyPEM: d.KeyPEM})
+	}
+	return out
+}
+
+// DomainList returns the domains of s as the router takes them.
+func (s Snapshot) DomainList() []paas.Domain {
+	out := make([]paas.Domain, 0, len(s.Domains))
+	for _, d := range s.Domains {
+		out = append(out, paas.Domain{Hostname: d.Hostname, App: d.App, CertPEM: d.CertPEM, KeyPEM: d.KeyPEM})
+	}
+	return out
 }
 
 // Snapshot returns what the router serves now: the instances it accepted,
@@ -41,7 +69,8 @@ func (r *Router) Snapshot() Snapshot {
 			cmp.Compare(a.Release, b.Release), cmp.Compare(a.HealthPath, b.HealthPath))
 	})
 	routes := slices.SortedFunc(maps.Values(r.Routes()), func(a, b paas.Route) int { return cmp.Compare(a.App, b.App) })
-	return Snapshot{Version: snapshotVersion, SavedAt: time.Now().UTC(), Instances: insts, Maintenance: r.Maintenance(), Routes: routes}
+	return Snapshot{Version: snapshotVersion, SavedAt: time.Now().UTC(), Instances: insts, Maintenance: r.Maintenance(), Routes: routes,
+		Domains: snapshotDomains(r.Domains())}
 }
 
 // Restore replaces both the table and the maintenance set with those of s,
@@ -55,6 +84,7 @@ func (r *Router) Restore(s Snapshot) {
 	}
 	r.update(s.Instances)
 	r.replaceRoutes(s.Routes)
+	r.replaceDomains(s.DomainList())
 	// Maintenance set by hand (SetMaintenance) is kept apart from routes.
 	r.replaceMaintenance(slices.Concat(r.Maintenance(), s.Maintenance))
 	r.save()
@@ -91,7 +121,8 @@ func ReadSnapshot(path string) (Snapshot, error) {
 
 // WriteSnapshot writes s to path atomically: to a temporary file in the
 // same directory, synced, then renamed over path, so that a crash leaves
-// either the old table or the new one, never half of one.
+// either the old table or the new one, never half of one. The file has
+// mode 0600: it holds the private keys of custom domains.
 func WriteSnapshot(path string, s Snapshot) error {
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
@@ -103,6 +134,11 @@ func WriteSnapshot(path string, s Snapshot) error {
 		return err
 	}
 	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
+	// CreateTemp makes 0600 files already; say so, whatever the umask.
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
 	if err := writeAndSync(tmp, append(b, '\n')); err != nil {
 		return err
 	}

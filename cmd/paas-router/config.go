@@ -25,6 +25,7 @@ const defaultShutdownTimeout = 25 * time.Second
 
 type config struct {
 	listen, metricsListen, nomadAddr, domain, logFormat, stateFile string
+	tlsListen                                                      string
 	wakeURL                                                        string
 	holdTimeout                                                    time.Duration
 	accessLog, pprof                                               bool
@@ -36,6 +37,7 @@ type config struct {
 // not given on the command line.
 var envOf = map[string]string{
 	"listen":           "PAAS_ROUTER_LISTEN",
+	"tls-listen":       "PAAS_ROUTER_TLS_LISTEN",
 	"metrics-listen":   "PAAS_ROUTER_METRICS_LISTEN",
 	"nomad-addr":       "NOMAD_ADDR",
 	"domain":           "PAAS_DOMAIN",
@@ -56,6 +58,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs := flag.NewFlagSet("paas-router", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "address to serve apps on")
+	fs.StringVar(&c.tlsListen, "tls-listen", "127.0.0.1:8443", "address to serve apps on over TLS (custom domains' certificates by SNI); empty for none")
 	fs.StringVar(&c.metricsListen, "metrics-listen", "127.0.0.1:9101", "address to serve /metrics and /healthz on; empty for none")
 	fs.StringVar(&c.nomadAddr, "nomad-addr", "http://127.0.0.1:4646", "Nomad agent address")
 	fs.StringVar(&c.domain, "domain", router.DefaultDomain, "apps are served at <app>.<domain>")

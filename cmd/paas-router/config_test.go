@@ -14,7 +14,7 @@ import (
 func TestParseConfig(t *testing.T) {
 	dataDir := t.TempDir()
 	defaults := config{
-		listen: "127.0.0.1:8080", metricsListen: "127.0.0.1:9101", nomadAddr: "http://127.0.0.1:4646",
+		listen: "127.0.0.1:8080", tlsListen: "127.0.0.1:8443", metricsListen: "127.0.0.1:9101", nomadAddr: "http://127.0.0.1:4646",
 		domain: "localhost", logFormat: "json", accessLog: true, shutdownTimeout: defaultShutdownTimeout,
 		wakeURL: "http://127.0.0.1:5050", holdTimeout: router.DefaultHoldTimeout,
 		limits: router.Options{MaxConcurrent: router.DefaultMaxConcurrent, RateLimit: router.DefaultRateLimit,
@@ -48,6 +48,12 @@ func TestParseConfig(t *testing.T) {
 			with(func(c *config) {
 				c.listen, c.limits.RateLimit, c.accessLog, c.stateFile = ":81", 50, false, "/tmp/s.json"
 			}), false},
+		{"tls listener", []string{"--tls-listen", ":443"}, map[string]string{"PAAS_DATA_DIR": filepath.Join(dataDir, "missing")},
+			with(func(c *config) { c.tlsListen = ":443" }), false},
+		{"tls listener turned off", []string{"--tls-listen="}, map[string]string{"PAAS_DATA_DIR": filepath.Join(dataDir, "missing"), "PAAS_ROUTER_TLS_LISTEN": ":443"},
+			with(func(c *config) { c.tlsListen = "" }), false},
+		{"tls listener from the environment", nil, map[string]string{"PAAS_DATA_DIR": filepath.Join(dataDir, "missing"), "PAAS_ROUTER_TLS_LISTEN": "127.0.0.1:9443"},
+			with(func(c *config) { c.tlsListen = "127.0.0.1:9443" }), false},
 		{"flag wins over environment", []string{"--listen", ":82"}, map[string]string{"PAAS_DATA_DIR": filepath.Join(dataDir, "missing"), "PAAS_ROUTER_LISTEN": ":81"},
 			with(func(c *config) { c.listen = ":82" }), false},
 		{"bad environment value", nil, map[string]string{"PAAS_ROUTER_MAX_CONCURRENT": "many"}, config{}, true},

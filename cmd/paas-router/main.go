@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gitpaas/paas/internal/tlscert"
 	"github.com/gitpaas/paas/router"
 	"github.com/gitpaas/paas/scheduler"
 )
@@ -57,8 +59,10 @@ type routerMain struct {
 	logger  *slog.Logger
 	rt      *router.Router
 	edge    *http.Server
+	secure  *http.Server // the TLS listener's; nil without one
 	admin   *http.Server // nil without a metrics address
 	edgeLn  net.Listener
+	tlsLn   net.Listener
 	adminLn net.Listener
 	unlock  func() // releases the state file
 	errc    chan error
@@ -76,7 +80,7 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (*routerMain, e
 	if err != nil {
 		return nil, err
 	}
-	m := &routerMain{cfg: cfg, logger: logger, errc: make(chan error, 2)}
+	m := &routerMain{cfg: cfg, logger: logger, errc: make(chan error, 3)}
 	m.cfg.stateFile, m.unlock = lockState(cfg.stateFile, logger)
 	opts.StateFile = m.cfg.stateFile
 	m.rt = router.New(opts, logger)
@@ -97,7 +101,11 @@ func start(ctx context.Context, cfg config, logger *slog.Logger) (*routerMain, e
 	restore(ctx, m.rt, sched, m.cfg.stateFile, logger)
 	go func() { _ = sched.WatchInstances(ctx, m.rt.Update) }()
 	go func() { _ = sched.WatchRoutes(ctx, m.rt.UpdateRoutes) }()
-	m.serve()
+	go func() { _ = sched.WatchDomains(ctx, m.rt.UpdateDomains) }()
+	if err := m.serve(); err != nil {
+		m.shutdown()
+		return nil, err
+	}
 	return m, nil
 }
 
@@ -111,6 +119,12 @@ func (m *routerMain) listen() error {
 		return err
 	}
 	m.edgeLn = ln
+	if m.cfg.tlsListen != "" {
+		if m.tlsLn, err = net.Listen("tcp", m.cfg.tlsListen); err != nil {
+			m.edgeLn.Close()
+			return fmt.Errorf("tls listener: %w", err)
+		}
+	}
 	if m.cfg.metricsListen == "" {
 		return nil
 	}
@@ -121,16 +135,47 @@ func (m *routerMain) listen() error {
 	return nil
 }
 
-func (m *routerMain) serve() {
+func (m *routerMain) serve() error {
 	m.edge = m.rt.NewServer(withHealthz(m.rt))
 	go func() { m.errc <- m.edge.Serve(m.edgeLn) }()
 	m.logger.Info("router listening", "addr", m.edgeLn.Addr().String(), "domain", m.cfg.domain, "state_file", m.cfg.stateFile)
+	if err := m.serveTLS(); err != nil {
+		return err
+	}
 	if m.adminLn == nil {
-		return
+		return nil
 	}
 	m.admin = &http.Server{Handler: adminHandler(m.rt, m.cfg.pprof), ReadHeaderTimeout: 10 * time.Second}
 	go func() { m.errc <- m.admin.Serve(m.adminLn) }()
 	m.logger.Info("metrics listening", "addr", m.adminLn.Addr().String())
+	return nil
+}
+
+// fallbackValidity is how long the certificate made at start lasts; a
+// new one is made at every start.
+const fallbackValidity = 365 * 24 * time.Hour
+
+// serveTLS serves the router on the TLS listener, if there is one. Custom
+// domains present their own certificates; every other name gets a
+// self-signed certificate for *.<domain> made now. Requests that come
+// this way reach apps with X-Forwarded-Proto: https.
+func (m *routerMain) serveTLS() error {
+	if m.tlsLn == nil {
+		return nil
+	}
+	certPEM, keyPEM, err := tlscert.SelfSigned([]string{"*." + m.cfg.domain, m.cfg.domain}, fallbackValidity, time.Now())
+	if err != nil {
+		return fmt.Errorf("fallback certificate: %w", err)
+	}
+	fallback, err := tlscert.Pair(certPEM, keyPEM)
+	if err != nil {
+		return fmt.Errorf("fallback certificate: %w", err)
+	}
+	m.secure = m.rt.NewServer(withHealthz(m.rt))
+	ln := tls.NewListener(m.tlsLn, m.rt.TLSConfig(fallback))
+	go func() { m.errc <- m.secure.Serve(ln) }()
+	m.logger.Info("router listening over tls", "addr", m.tlsLn.Addr().String())
+	return nil
 }
 
 // wait serves until ctx is done, then shuts down gracefully: it stops
@@ -153,13 +198,22 @@ func (m *routerMain) drainAndClose() {
 	m.logger.Info("router draining", "timeout", m.cfg.shutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), m.cfg.shutdownTimeout)
 	defer cancel()
-	err := m.edge.Shutdown(sctx)
+	var secureErr error
+	if m.secure != nil {
+		secureErr = m.secure.Shutdown(sctx)
+	} else if m.tlsLn != nil {
+		m.tlsLn.Close()
+	}
+	err := errors.Join(m.edge.Shutdown(sctx), secureErr)
 	if err == nil {
 		err = m.rt.Drain(sctx)
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		m.logger.Warn("drain timed out; closing the connections left")
 		m.edge.Close()
+		if m.secure != nil {
+			m.secure.Close()
+		}
 	}
 	if m.admin != nil {
 		m.admin.Close()

@@ -25,7 +25,7 @@ const downNomad = "http://127.0.0.1:1"
 // loopback listeners and environment env, and stops it with the test.
 func startRouter(t *testing.T, ctx context.Context, env map[string]string, args ...string) *routerMain {
 	t.Helper()
-	base := []string{"--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--log-format", "text"}
+	base := []string{"--listen", "127.0.0.1:0", "--tls-listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--log-format", "text"}
 	cfg, err := parseConfig(append(base, args...), func(k string) string { return env[k] }, io.Discard)
 	if err != nil {
 		t.Fatal(err)

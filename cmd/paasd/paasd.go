@@ -20,6 +20,7 @@ import (
 	"github.com/gitpaas/paas/internal/addons"
 	"github.com/gitpaas/paas/internal/apps"
 	"github.com/gitpaas/paas/internal/auth"
+	"github.com/gitpaas/paas/internal/domains"
 	"github.com/gitpaas/paas/internal/gitserver"
 	"github.com/gitpaas/paas/internal/logbus"
 	"github.com/gitpaas/paas/internal/metricsample"
@@ -54,6 +55,9 @@ type Main struct {
 	samples *metricsample.Sampler
 	// autoscaler scales web processes on the router's traffic.
 	autoscaler *autoscale.Autoscaler
+	// domains keeps the custom domains the routers know those of the
+	// database.
+	domains *domains.Service
 }
 
 // Open connects to the database, Docker and Nomad, and binds the listener.
@@ -135,6 +139,7 @@ func (m *Main) wire(ctx context.Context) error {
 		return err
 	}
 	m.webhooks = webhooks.New(m.db, webhooks.Options{AllowPrivate: cfg.WebhooksAllowPrivate}, m.logger)
+	m.domains = domains.New(domains.Options{PlatformDomain: cfg.Domain}, m.db, sched, m.logger)
 	logs := logbus.New()
 	m.pipeline.SetNotifier(notifiers{m.webhooks, logs})
 	m.health = &health{checks: map[string]func(context.Context) error{
@@ -155,6 +160,7 @@ func (m *Main) wire(ctx context.Context) error {
 		Addons: addonSvc, Backups: addonSvc,
 		Autoscale: autoscaling{Autoscaler: m.autoscaler, pipeline: m.pipeline},
 		Traffic:   m.pipeline,
+		Domains:   m.domains,
 	}, m.logger)
 	m.samples = metricsample.New(metricsample.Options{URL: cfg.RouterMetricsURL, Interval: cfg.RouterMetricsInterval,
 		Instances: webInstances(m.pipeline)}, m.logger)
@@ -209,6 +215,7 @@ func (m *Main) Run(ctx context.Context) error {
 	go m.autoscaler.Run(ctx)
 	go m.addonBackups.Run(ctx)
 	go m.samples.Run(ctx)
+	go m.domains.Run(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- m.server.Serve(m.listener) }()
 	m.logger.Info("paasd listening", "addr", m.listener.Addr().String())
