@@ -51,6 +51,7 @@ var envOf = map[string]string{
 	"shutdown-timeout": "PAAS_ROUTER_SHUTDOWN_TIMEOUT",
 	"wake-url":         "PAAS_ROUTER_WAKE_URL",
 	"hold-timeout":     "PAAS_ROUTER_HOLD_TIMEOUT",
+	"drain-timeout":    "PAAS_ROUTER_DRAIN_TIMEOUT",
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -73,6 +74,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.Int64Var(&c.limits.MaxBodyBytes, "max-body-bytes", router.DefaultMaxBodyBytes, "largest request body before 413; -1 for no limit")
 	fs.StringVar(&c.wakeURL, "wake-url", "http://127.0.0.1:5050", "paasd's address, asked to start apps that scaled to zero while their requests wait; empty for none")
 	fs.DurationVar(&c.holdTimeout, "hold-timeout", router.DefaultHoldTimeout, "longest wait of a request for an app that scaled to zero before 503")
+	fs.DurationVar(&c.limits.DrainTimeout, "drain-timeout", router.DefaultDrainTimeout, "how long websockets and event streams stay open on a release that lost its traffic")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", defaultShutdownTimeout, "longest wait for requests in flight at shutdown")
 	if err := fs.Parse(args); err != nil {
 		return c, err

@@ -18,7 +18,7 @@ func TestParseConfig(t *testing.T) {
 		domain: "localhost", logFormat: "json", accessLog: true, shutdownTimeout: defaultShutdownTimeout,
 		wakeURL: "http://127.0.0.1:5050", holdTimeout: router.DefaultHoldTimeout,
 		limits: router.Options{MaxConcurrent: router.DefaultMaxConcurrent, RateLimit: router.DefaultRateLimit,
-			RateBurst: router.DefaultRateBurst, MaxBodyBytes: router.DefaultMaxBodyBytes},
+			RateBurst: router.DefaultRateBurst, MaxBodyBytes: router.DefaultMaxBodyBytes, DrainTimeout: router.DefaultDrainTimeout},
 	}
 	with := func(f func(*config)) config {
 		c := defaults
