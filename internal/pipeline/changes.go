@@ -133,10 +133,23 @@ func (p *Pipeline) Restart(ctx context.Context, app, process string) error {
 
 // Processes lists the running instances of app.
 func (p *Pipeline) Processes(ctx context.Context, app string) ([]paas.ProcessState, error) {
-	if _, err := p.store.GetApp(ctx, app); err != nil {
+	a, err := p.store.GetApp(ctx, app)
+	if err != nil {
 		return nil, err
 	}
-	return p.scheduler.Processes(ctx, app)
+	all, err := p.scheduler.Processes(ctx, app)
+	if err != nil {
+		return nil, err
+	}
+	// The instances of the app are those of its current release and of a
+	// canary; warm releases and releases still starting are not.
+	rt, err := p.scheduler.Route(ctx, app)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(all, func(ps paas.ProcessState) bool {
+		return a.Release != 0 && ps.Release != a.Release && (rt.Canary == 0 || ps.Release != rt.Canary)
+	}), nil
 }
 
 // Run runs command once with the current release's image and config,

@@ -74,6 +74,8 @@ type Builder interface {
 type Scheduler interface {
 	Deploy(ctx context.Context, d paas.Deployment, progress io.Writer) error
 	Retire(ctx context.Context, app string, keep ...int) error
+	// Scale sets the counts of a running release's processes in place.
+	Scale(ctx context.Context, d paas.Deployment) error
 	// Route and SetRoute read and set which release takes app's traffic.
 	Route(ctx context.Context, app string) (paas.Route, error)
 	SetRoute(ctx context.Context, r paas.Route) error

@@ -33,14 +33,17 @@ func (p *Pipeline) switchTraffic(ctx context.Context, app string, v, current int
 		return err
 	}
 	if prev != 0 && prev != v {
-		p.keepWarm(app, prev)
+		p.keepWarm(ctx, app, prev)
 	}
 	return nil
 }
 
-// keepWarm lets release v of app run without traffic for KeepWarm, then
-// retires it unless it took traffic again.
-func (p *Pipeline) keepWarm(app string, v int) {
+// keepWarm lets the web instances of release v of app run without traffic
+// for KeepWarm, then retires the release unless it took traffic again. Its
+// other processes stop at once: two releases' workers must not both take
+// jobs from the same queue, and a rollback starts the workers it needs.
+func (p *Pipeline) keepWarm(ctx context.Context, app string, v int) {
+	p.stopNonWeb(ctx, app, v)
 	until := time.Now().Add(p.opts.KeepWarm)
 	p.mu.Lock()
 	if p.warm[app] == nil {
@@ -49,6 +52,28 @@ func (p *Pipeline) keepWarm(app string, v int) {
 	p.warm[app][v] = until
 	p.mu.Unlock()
 	time.AfterFunc(p.opts.KeepWarm+time.Second, func() { p.retireIdle(app) })
+}
+
+// stopNonWeb scales every process of release v of app but web to zero.
+func (p *Pipeline) stopNonWeb(ctx context.Context, app string, v int) {
+	r, err := p.store.GetRelease(ctx, app, v)
+	if err != nil {
+		p.logger.Warn("stop the workers of a warm release", "app", app, "release", v, "error", err)
+		return
+	}
+	d := deploymentOf(r)
+	changed := false
+	for i, proc := range d.Processes {
+		if proc.Type != "web" && proc.Count != 0 {
+			d.Processes[i].Count, changed = 0, true
+		}
+	}
+	if !changed {
+		return
+	}
+	if err := p.scheduler.Scale(ctx, d); err != nil && paas.ErrorCode(err) != paas.ENOTFOUND {
+		p.logger.Warn("stop the workers of a warm release", "app", app, "release", v, "error", err)
+	}
 }
 
 // warmReleases returns the releases of app still within their warm time,
