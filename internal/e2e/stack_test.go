@@ -89,6 +89,9 @@ func (s *stack) startPaasd() {
 		"--nomad-addr", s.nomadAddr, "--router-port", s.routerPort, "--log-format", "text",
 		"--webhooks-allow-private", "--router-log", filepath.Join(s.dataDir, "paas-router.log"),
 		"--router-metrics-url", "http://"+s.metricsAddr+"/metrics", "--router-metrics-interval", "1s",
+		// Windows short enough for a test to see a scale down within
+		// seconds; production keeps 30s, 6s and a minute.
+		"--autoscale-stable-window", "8s", "--autoscale-panic-window", "3s", "--autoscale-cooldown", "8s",
 		// Its own image names, so destroying an app here never removes the
 		// images of a platform installed on the same Docker Engine.
 		"--image-repository", imageRepository())
