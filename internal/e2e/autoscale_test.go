@@ -38,9 +38,13 @@ func TestAutoscale(t *testing.T) {
 	s.mustGit(dir, "push", "paas", "main")
 	serves(t, s, app, "hello, autoscaled")
 
+	// The push applied app.yml's policy; the CLI's overrides it.
+	if out := s.mustPaas(dir, "autoscale"); !strings.Contains(out, "1..3, 4 in flight per instance") || !strings.Contains(out, "app.yml") {
+		t.Errorf("paas autoscale does not show the policy app.yml declares:\n%s", out)
+	}
 	out := s.mustPaas(dir, "autoscale:enable", "web", "--min", "1", "--max", "3", "--target-inflight", "2")
-	if !strings.Contains(out, "1..3") {
-		t.Errorf("autoscale:enable output does not state the bounds:\n%s", out)
+	if !strings.Contains(out, "1..3, 2 in flight per instance") {
+		t.Errorf("autoscale:enable output does not state the policy:\n%s", out)
 	}
 	counts := watchCount(t, s, app)
 	defer counts.stop()
@@ -132,9 +136,10 @@ func TestAutoscale(t *testing.T) {
 }
 
 // slowApp is the sample app with a CGI script at /cgi-bin/slow that
-// answers after half a second.
+// answers after half a second, and an app.yml that autoscales web.
 func slowApp(t *testing.T, s *stack, greeting string) string {
 	dir := newApp(t, s, greeting)
+	writeFile(t, filepath.Join(dir, "app.yml"), "processes:\n  web:\n    scale: {min: 1, max: 3, target_inflight: 4}\n")
 	if err := os.MkdirAll(filepath.Join(dir, "www", "cgi-bin"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +152,7 @@ func slowApp(t *testing.T, s *stack, greeting string) string {
 	}
 	writeFile(t, filepath.Join(dir, "Dockerfile"), string(dockerfile)+"RUN chmod 755 /www/cgi-bin/slow\n")
 	s.mustGit(dir, "add", "-A")
-	s.mustGit(dir, "commit", "-q", "-m", "slow page")
+	s.mustGit(dir, "commit", "-q", "-m", "slow page and autoscaling")
 	return dir
 }
 

@@ -77,7 +77,10 @@ func newStack(t *testing.T, dsn, nomadAddr string) *stack {
 	t.Cleanup(func() { routerLog.Close() })
 	s.routerLog = routerLog
 	s.router = s.start("paas-router", "--listen", s.routerAddr, "--nomad-addr", nomadAddr, "--log-format", "json",
-		"--metrics-listen", s.metricsAddr, "--wake-url", s.apiURL(), "--state-file", filepath.Join(s.dataDir, "router-table.json"))
+		"--metrics-listen", s.metricsAddr, "--wake-url", s.apiURL(),
+		// A port of its own: the default 127.0.0.1:8443 is shared with any
+		// other platform or test on the machine.
+		"--tls-listen", freeAddr(t), "--state-file", filepath.Join(s.dataDir, "router-table.json"))
 	waitHTTP(t, "http://"+s.routerAddr+"/healthz")
 	return s
 }
