@@ -158,9 +158,10 @@ func (m *Main) wire(ctx context.Context) error {
 		Authz: tokens, Accounts: tokens, Users: m.db, Tokens: m.db, Collaborators: m.db, VisibleApps: m.db, Audit: m.db,
 		Teams: m.db, TeamMembers: m.db, TeamAccess: m.db,
 		Addons: addonSvc, Backups: addonSvc,
-		Autoscale: autoscaling{Autoscaler: m.autoscaler, pipeline: m.pipeline}, Formation: m.pipeline,
-		Traffic: m.pipeline,
-		Domains: m.domains,
+		Autoscale: autoscaling{Autoscaler: m.autoscaler, pipeline: m.pipeline},
+		Formation: m.pipeline,
+		Traffic:   m.pipeline,
+		Domains:   m.domains,
 	}, m.logger)
 	m.samples = metricsample.New(metricsample.Options{URL: cfg.RouterMetricsURL, Interval: cfg.RouterMetricsInterval,
 		Instances: webInstances(m.pipeline)}, m.logger)
