@@ -28,11 +28,18 @@ type ConfigReader interface {
 	GetConfig(ctx context.Context, app string) (map[string]string, error)
 }
 
+// FormationReader returns the formation an app runs: its current
+// release's, with the counts the autoscaler has since given it.
+type FormationReader interface {
+	Formation(ctx context.Context, app string) ([]paas.Process, error)
+}
+
 type lifecycleHandlers struct {
-	apps     AppStore
-	config   ConfigReader
-	releases ReleaseStore
-	releaser Releaser
+	apps       AppStore
+	config     ConfigReader
+	releases   ReleaseStore
+	releaser   Releaser
+	formations FormationReader // may be nil
 }
 
 // configChangeResult answers a config change: the release it made (none
@@ -101,7 +108,7 @@ func (h *lifecycleHandlers) rollback(c *gin.Context) {
 	c.JSON(http.StatusCreated, r)
 }
 
-func (h *lifecycleHandlers) formation(c *gin.Context) {
+func (h *lifecycleHandlers) getFormation(c *gin.Context) {
 	app, err := findApp(c, h.apps)
 	if err != nil {
 		c.Error(err)
@@ -111,12 +118,25 @@ func (h *lifecycleHandlers) formation(c *gin.Context) {
 		c.JSON(http.StatusOK, []paas.Process{})
 		return
 	}
-	r, err := h.releases.GetRelease(c.Request.Context(), app.Name, app.Release)
+	f, err := h.formation(c.Request.Context(), app)
 	if err != nil {
 		c.Error(err)
 		return
 	}
-	c.JSON(http.StatusOK, nonNil(r.Spec.Formation))
+	c.JSON(http.StatusOK, nonNil(f))
+}
+
+// formation is what app runs: with the autoscaler's counts when a
+// FormationReader is set, else as its current release recorded it.
+func (h *lifecycleHandlers) formation(ctx context.Context, app *paas.App) ([]paas.Process, error) {
+	if h.formations != nil {
+		return h.formations.Formation(ctx, app.Name)
+	}
+	r, err := h.releases.GetRelease(ctx, app.Name, app.Release)
+	if err != nil {
+		return nil, err
+	}
+	return r.Spec.Formation, nil
 }
 
 func (h *lifecycleHandlers) scale(c *gin.Context) {

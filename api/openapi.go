@@ -61,7 +61,7 @@ var operations = []operation{
 	{"GET", "/v1/apps/:app/config", "The current config vars", "config", nil, map[string]string{}, 200, ""},
 	{"PATCH", "/v1/apps/:app/config", "Set (or, with null, unset) config vars; makes a release", "config", map[string]*string{}, configChangeResult{}, 200, ""},
 	{"POST", "/v1/apps/:app/rollback", "Roll back to an earlier release as a new release", "releases", rollbackRequest{}, paas.Release{}, 201, ""},
-	{"GET", "/v1/apps/:app/formation", "The process formation of the current release", "processes", nil, []paas.Process{}, 200, ""},
+	{"GET", "/v1/apps/:app/formation", "The process formation of the current release, with the counts the autoscaler set", "processes", nil, []paas.Process{}, 200, ""},
 	{"PATCH", "/v1/apps/:app/formation", "Scale process types; makes a release", "processes", map[string]int{}, paas.Release{}, 200, ""},
 	{"GET", "/v1/apps/:app/ps", "Running instances", "processes", nil, []paas.ProcessState{}, 200, ""},
 	{"POST", "/v1/apps/:app/ps/restart", "Restart instances of a type, or all", "processes", restartRequest{}, nil, 204, ""},

@@ -69,6 +69,9 @@ type Handlers struct {
 	// Autoscale shows and sets autoscaling policies and wakes apps that
 	// scaled to zero (docs/autoscaling.md).
 	Autoscale Autoscaling
+	// Formation reads what runs, with the autoscaler's counts; nil reads
+	// the counts the current release recorded.
+	Formation FormationReader
 
 	// Traffic is maintenance mode and canaries (docs/router.md).
 	Traffic Traffic
@@ -146,11 +149,11 @@ func New(opts Options, h Handlers, logger *slog.Logger) http.Handler {
 	releases := &releaseHandlers{store: h.Releases, apps: h.Apps}
 	v1.GET("/apps/:app/releases", releases.list)
 	v1.GET("/apps/:app/releases/:version", releases.show)
-	lc := &lifecycleHandlers{apps: h.Apps, config: h.Config, releases: h.Releases, releaser: h.Releaser}
+	lc := &lifecycleHandlers{apps: h.Apps, config: h.Config, releases: h.Releases, releaser: h.Releaser, formations: h.Formation}
 	v1.GET("/apps/:app/config", lc.getConfig)
 	v1.PATCH("/apps/:app/config", lc.patchConfig)
 	v1.POST("/apps/:app/rollback", lc.rollback)
-	v1.GET("/apps/:app/formation", lc.formation)
+	v1.GET("/apps/:app/formation", lc.getFormation)
 	v1.PATCH("/apps/:app/formation", lc.scale)
 	v1.GET("/apps/:app/ps", lc.ps)
 	v1.POST("/apps/:app/ps/restart", lc.restart)

@@ -126,7 +126,10 @@ func newEventsCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "events",
 		Short: "Show what happened to the app outside pushes: autoscaling and drift repairs",
-		Args:  noArgs,
+		Long: "Show what happened to the app outside pushes, newest first: every count the autoscaler set,\n" +
+			"with the signal, value and target behind it, and every drift repair. The autoscaler makes no\n" +
+			"release, so paas releases does not list its changes; they are here.",
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			app, err := f.resolve(cmd.Context(), e)
 			if err != nil {

@@ -50,6 +50,9 @@ type Config struct {
 	// sample every RouterMetricsInterval.
 	RouterMetricsURL      string
 	RouterMetricsInterval time.Duration
+	// Autoscale tunes the autoscaler's windows and cooldown; zero fields
+	// take the autoscale package's defaults. Tests shorten them.
+	Autoscale autoscale.Options
 	// KeepWarm is how long a release that lost its traffic keeps running,
 	// so that rolling back to it only moves traffic.
 	KeepWarm time.Duration
@@ -82,6 +85,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	sourceAllow := fs.String("source-url-allow", env("PAAS_SOURCE_URL_ALLOW", ""), "comma-separated URL prefixes that POST /v1/apps/{app}/builds may fetch a source archive from (PAAS_SOURCE_URL_ALLOW)")
 	fs.StringVar(&c.RouterMetricsURL, "router-metrics-url", env("PAAS_ROUTER_METRICS_URL", autoscale.DefaultMetricsURL), "paas-router's metrics, which the autoscaler reads and the console's charts sample (PAAS_ROUTER_METRICS_URL)")
 	fs.DurationVar(&c.RouterMetricsInterval, "router-metrics-interval", envDuration(getenv, "PAAS_ROUTER_METRICS_INTERVAL", 5*time.Second), "time between samples of the router's metrics (PAAS_ROUTER_METRICS_INTERVAL)")
+	fs.DurationVar(&c.Autoscale.StableWindow, "autoscale-stable-window", envDuration(getenv, "PAAS_AUTOSCALE_STABLE_WINDOW", autoscale.DefaultStableWindow), "span over which the autoscaler averages traffic for ordinary decisions (PAAS_AUTOSCALE_STABLE_WINDOW)")
+	fs.DurationVar(&c.Autoscale.PanicWindow, "autoscale-panic-window", envDuration(getenv, "PAAS_AUTOSCALE_PANIC_WINDOW", autoscale.DefaultPanicWindow), "short span over which a spike makes the autoscaler act at once; shorter than the stable window (PAAS_AUTOSCALE_PANIC_WINDOW)")
+	fs.DurationVar(&c.Autoscale.Cooldown, "autoscale-cooldown", envDuration(getenv, "PAAS_AUTOSCALE_COOLDOWN", autoscale.DefaultCooldown), "time after a change during which the autoscaler does not scale down (PAAS_AUTOSCALE_COOLDOWN)")
 	fs.DurationVar(&c.KeepWarm, "keep-warm", envDuration(getenv, "PAAS_KEEP_WARM", 5*time.Minute), "how long the previous release keeps running after a deploy, for instant rollbacks (PAAS_KEEP_WARM)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -100,6 +106,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	}
 	c.RouterPort = port
 	c.RunnerSet = c.Runner != ""
+	c.Autoscale.MetricsURL = c.RouterMetricsURL
 	if c.RouterLog == "" {
 		c.RouterLog = filepath.Join(c.DataDir, "logs", "paas-router.log")
 	}
@@ -126,7 +133,10 @@ func (c Config) Validate() error {
 	if c.RouterMetricsInterval < 100*time.Millisecond {
 		return fmt.Errorf("router metrics interval %s: use at least 100ms", c.RouterMetricsInterval)
 	}
-	if err := (autoscale.Options{MetricsURL: c.RouterMetricsURL}).Validate(); err != nil {
+	if c.Autoscale.StableWindow < time.Second || c.Autoscale.PanicWindow < time.Second || c.Autoscale.Cooldown < time.Second {
+		return fmt.Errorf("autoscale windows and cooldown (%s, %s, %s): use at least 1s each", c.Autoscale.StableWindow, c.Autoscale.PanicWindow, c.Autoscale.Cooldown)
+	}
+	if err := c.Autoscale.Validate(); err != nil {
 		return err
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {

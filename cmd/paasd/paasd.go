@@ -131,7 +131,7 @@ func (m *Main) wire(ctx context.Context) error {
 	git.Audit = api.NewPushAuditor(m.db, m.logger)
 	m.reconciler = pipeline.NewReconciler(m.pipeline, sched, m.db, 0)
 	m.pipeline.EnableAutoscale(m.db, sched)
-	if m.autoscaler, err = autoscale.New(autoscale.Options{MetricsURL: cfg.RouterMetricsURL}, m.pipeline, m.db, m.logger); err != nil {
+	if m.autoscaler, err = autoscale.New(cfg.Autoscale, m.pipeline, m.db, m.logger); err != nil {
 		return err
 	}
 	addonSvc, err := m.wireAddons(sched)
@@ -159,6 +159,7 @@ func (m *Main) wire(ctx context.Context) error {
 		Teams: m.db, TeamMembers: m.db, TeamAccess: m.db,
 		Addons: addonSvc, Backups: addonSvc,
 		Autoscale: autoscaling{Autoscaler: m.autoscaler, pipeline: m.pipeline},
+		Formation: m.pipeline,
 		Traffic:   m.pipeline,
 		Domains:   m.domains,
 	}, m.logger)

@@ -54,13 +54,14 @@ func (p *Process) canonicalize() {
 	p.Scale.canonicalize()
 }
 
-// canonicalize makes an unset count start at the lower bound, and unset
-// bounds equal the count, so that a plain count means a fixed scale.
+// canonicalize makes an unset count start at the lower bound (at one for
+// a process that may go to zero), and unset bounds equal the count, so that
+// a plain count means a fixed scale.
 func (s *Scale) canonicalize() {
 	if s.Count == 0 {
 		s.Count = max(s.Min, defaultCount)
 	}
-	if s.Min == 0 {
+	if s.Min == 0 && !s.ToZero {
 		s.Min = s.Count
 	}
 	if s.Max == 0 {

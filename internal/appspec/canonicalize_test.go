@@ -73,13 +73,13 @@ func TestCanonicalizeScale(t *testing.T) {
 		name    string
 		in, out Scale
 	}{
-		{"unset", Scale{}, Scale{1, 1, 1}},
-		{"count", Scale{Count: 3}, Scale{3, 3, 3}},
-		{"max", Scale{Max: 5}, Scale{1, 1, 5}},
-		{"min", Scale{Min: 2}, Scale{2, 2, 2}},
-		{"min and max", Scale{Min: 2, Max: 5}, Scale{2, 2, 5}},
-		{"count and min", Scale{Count: 3, Min: 1}, Scale{3, 1, 3}},
-		{"all", Scale{4, 2, 6}, Scale{4, 2, 6}},
+		{"unset", Scale{}, Scale{Count: 1, Min: 1, Max: 1}},
+		{"count", Scale{Count: 3}, Scale{Count: 3, Min: 3, Max: 3}},
+		{"max", Scale{Max: 5}, Scale{Count: 1, Min: 1, Max: 5}},
+		{"min", Scale{Min: 2}, Scale{Count: 2, Min: 2, Max: 2}},
+		{"min and max", Scale{Min: 2, Max: 5}, Scale{Count: 2, Min: 2, Max: 5}},
+		{"count and min", Scale{Count: 3, Min: 1}, Scale{Count: 3, Min: 1, Max: 3}},
+		{"all", Scale{Count: 4, Min: 2, Max: 6}, Scale{Count: 4, Min: 2, Max: 6}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

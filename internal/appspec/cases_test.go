@@ -54,7 +54,7 @@ var parseCases = []parseCase{
 	{"empty processes gets default web", "processes: {}\n", defaults(nil)},
 	{"web without command runs image cmd", "processes:\n  web:\n", defaults(nil)},
 	{"web with only resources", "processes:\n  web: {cpu: 500, memory: 1024}\n", defaults(func(s *Spec) {
-		s.Processes["web"] = Process{CPU: 500, Memory: 1024, Scale: Scale{1, 1, 1}}
+		s.Processes["web"] = Process{CPU: 500, Memory: 1024, Scale: Scale{Count: 1, Min: 1, Max: 1}}
 	})},
 	{"string command runs in shell", "processes:\n  web:\n    command: ./server --port $PORT\n", defaults(func(s *Spec) {
 		s.Processes["web"] = proc(sh("./server --port $PORT"))
@@ -70,25 +70,41 @@ var parseCases = []parseCase{
 	})},
 	{"cpu and memory bounds", "processes:\n  a: {command: x, cpu: 10, memory: 16}\n  b: {command: x, cpu: 8000, memory: 16384}\n", defaults(func(s *Spec) {
 		s.Processes = map[string]Process{
-			"a": {Command: sh("x"), CPU: 10, Memory: 16, Scale: Scale{1, 1, 1}},
-			"b": {Command: sh("x"), CPU: 8000, Memory: 16384, Scale: Scale{1, 1, 1}},
+			"a": {Command: sh("x"), CPU: 10, Memory: 16, Scale: Scale{Count: 1, Min: 1, Max: 1}},
+			"b": {Command: sh("x"), CPU: 8000, Memory: 16384, Scale: Scale{Count: 1, Min: 1, Max: 1}},
 		}
 	})},
 	{"hex and octal numbers", "processes:\n  web: {cpu: 0x64, memory: 0o200}\n", defaults(nil)},
 	{"scale count", "processes:\n  web: {scale: 3}\n", defaults(func(s *Spec) {
-		s.Processes["web"] = Process{CPU: 100, Memory: 128, Scale: Scale{3, 3, 3}}
+		s.Processes["web"] = Process{CPU: 100, Memory: 128, Scale: Scale{Count: 3, Min: 3, Max: 3}}
 	})},
 	{"scale mapping", "processes:\n  web:\n    scale: {count: 2, min: 1, max: 5}\n", defaults(func(s *Spec) {
-		s.Processes["web"] = Process{CPU: 100, Memory: 128, Scale: Scale{2, 1, 5}}
+		s.Processes["web"] = Process{CPU: 100, Memory: 128, Scale: Scale{Count: 2, Min: 1, Max: 5}}
 	})},
 	{"scale max only starts at one", "processes:\n  web:\n    scale: {max: 5}\n", defaults(func(s *Spec) {
-		s.Processes["web"] = Process{CPU: 100, Memory: 128, Scale: Scale{1, 1, 5}}
+		s.Processes["web"] = Process{CPU: 100, Memory: 128, Scale: Scale{Count: 1, Min: 1, Max: 5}}
 	})},
 	{"scale min only starts at min", "processes:\n  web:\n    scale: {min: 2}\n", defaults(func(s *Spec) {
-		s.Processes["web"] = Process{CPU: 100, Memory: 128, Scale: Scale{2, 2, 2}}
+		s.Processes["web"] = Process{CPU: 100, Memory: 128, Scale: Scale{Count: 2, Min: 2, Max: 2}}
 	})},
 	{"scale count and min", "processes:\n  web:\n    scale: {count: 3, min: 1}\n", defaults(func(s *Spec) {
-		s.Processes["web"] = Process{CPU: 100, Memory: 128, Scale: Scale{3, 1, 3}}
+		s.Processes["web"] = Process{CPU: 100, Memory: 128, Scale: Scale{Count: 3, Min: 1, Max: 3}}
+	})},
+	{"autoscale targets", "processes:\n  web:\n    scale: {min: 1, max: 10, target_inflight: 20, target_rps: 50, target_p95: 200ms}\n", defaults(func(s *Spec) {
+		s.Processes["web"] = Process{CPU: 100, Memory: 128, Scale: Scale{Count: 1, Min: 1, Max: 10,
+			TargetInflight: 20, TargetRPS: 50, TargetP95: 200 * time.Millisecond}}
+	})},
+	{"autoscale to zero", "processes:\n  web:\n    scale:\n      min: 0\n      max: 3\n      target_inflight: 5\n      idle: 10m\n", defaults(func(s *Spec) {
+		s.Processes["web"] = Process{CPU: 100, Memory: 128, Scale: Scale{Count: 1, Min: 0, Max: 3,
+			TargetInflight: 5, Idle: 10 * time.Minute, ToZero: true}}
+	})},
+	{"autoscale to zero default idle", "processes:\n  web:\n    scale: {min: 0, max: 2, target_p95: 1s}\n", defaults(func(s *Spec) {
+		s.Processes["web"] = Process{CPU: 100, Memory: 128, Scale: Scale{Count: 1, Min: 0, Max: 2,
+			TargetP95: time.Second, ToZero: true}}
+	})},
+	{"autoscale limits", "processes:\n  web:\n    scale: {max: 100, target_inflight: 10000, target_rps: 1000000, target_p95: 1m}\n", defaults(func(s *Spec) {
+		s.Processes["web"] = Process{CPU: 100, Memory: 128, Scale: Scale{Count: 1, Min: 1, Max: 100,
+			TargetInflight: 10000, TargetRPS: 1000000, TargetP95: time.Minute}}
 	})},
 	{"release string", "release: ./migrate\n", defaults(func(s *Spec) { s.Release = sh("./migrate") })},
 	{"release list", "release: [./manage, migrate]\n", defaults(func(s *Spec) { s.Release = Command{"./manage", "migrate"} })},
@@ -182,7 +198,7 @@ var parseErrorCases = []errorCase{
 	{"unknown process key", "processes:\n  web:\n    cpus: 100\n",
 		`app.yml:3:5: unknown key "cpus" in processes.web; did you mean "cpu"?`},
 	{"unknown scale key", "processes:\n  web:\n    scale: {count: 1, maximum: 3}\n",
-		`app.yml:3:23: unknown key "maximum" in processes.web.scale; use one of count, min, max`},
+		`app.yml:3:23: unknown key "maximum" in processes.web.scale; use one of count, min, max, target_inflight, target_rps, target_p95, idle`},
 	{"unknown health key", "health:\n  url: /\n",
 		`app.yml:2:3: unknown key "url" in health; use one of path, interval, timeout`},
 	{"unknown deploy key", "deploy:\n  stratgey: canary\n",
@@ -257,7 +273,31 @@ var parseErrorCases = []errorCase{
 	{"scale count above default max", "processes:\n  web:\n    scale: {count: 1, min: 2}\n",
 		`app.yml:3:12: processes.web.scale has min 2, count 1 and max 1; they must satisfy min <= count <= max`},
 	{"scale bound zero", "processes:\n  web:\n    scale: {count: 1, min: 0}\n",
-		`app.yml:3:28: processes.web.scale.min is 0; use a whole number from 1 to 100`},
+		`app.yml:3:28: processes.web.scale.min is 0, which lets the process go to zero instances and needs a target to wake on; add target_inflight, target_rps or target_p95, or use a min of at least 1`},
+	{"target inflight zero", "processes:\n  web:\n    scale: {max: 3, target_inflight: 0}\n",
+		`app.yml:3:38: processes.web.scale.target_inflight is 0; use a whole number from 1 to 10000 (requests in flight per instance)`},
+	{"target inflight string", "processes:\n  web:\n    scale: {max: 3, target_inflight: lots}\n",
+		`app.yml:3:38: processes.web.scale.target_inflight must be a number, got string "lots"; write a whole number from 1 to 10000 (requests in flight per instance)`},
+	{"target rps too high", "processes:\n  web:\n    scale:\n      max: 3\n      target_rps: 1000001\n",
+		`app.yml:5:19: processes.web.scale.target_rps is 1000001; use a whole number from 1 to 1000000 (requests per second per instance)`},
+	{"target p95 without unit", "processes:\n  web:\n    scale:\n      max: 3\n      target_p95: 200\n",
+		`app.yml:5:19: processes.web.scale.target_p95 must be a duration such as 2s or 1m30s, got number 200; add a unit, e.g. 200s`},
+	{"target p95 too short", "processes:\n  web:\n    scale:\n      max: 3\n      target_p95: 5ms\n",
+		`app.yml:5:19: processes.web.scale.target_p95 is 5ms; use a duration from 10ms to 1m`},
+	{"idle too short", "processes:\n  web:\n    scale:\n      min: 0\n      max: 3\n      target_rps: 5\n      idle: 1s\n",
+		`app.yml:7:13: processes.web.scale.idle is 1s; use a duration from 5s to 24h`},
+	{"idle without min zero", "processes:\n  web:\n    scale:\n      max: 3\n      target_rps: 5\n      idle: 1m\n",
+		`app.yml:6:13: processes.web.scale.idle is set but min is not 0; idle is the wait before scaling to zero, so set min: 0, or remove idle`},
+	{"min negative", "processes:\n  web:\n    scale: {min: -1, max: 3, target_rps: 5}\n",
+		`app.yml:3:18: processes.web.scale.min is -1; use a whole number from 0 to 100 (0 lets web scale to zero)`},
+	{"target on worker", "processes:\n  web:\n  worker:\n    command: ./work\n    scale:\n      max: 4\n      target_inflight: 3\n",
+		`app.yml:7:24: processes.worker.scale.target_inflight is set on worker, but only web autoscales (its signals are the router's traffic); remove the target, or give worker a fixed count`},
+	{"autoscale bounds out of order", "processes:\n  web:\n    scale: {min: 4, max: 2, target_inflight: 3}\n",
+		`app.yml:3:12: processes.web.scale has min 4, count 4 and max 2; they must satisfy min <= count <= max`},
+	{"unknown autoscale key", "processes:\n  web:\n    scale: {max: 3, target_inflght: 3}\n",
+		`app.yml:3:21: unknown key "target_inflght" in processes.web.scale; did you mean "target_inflight"?`},
+	{"target at top of process", "processes:\n  web:\n    target_rps: 5\n",
+		`app.yml:3:5: unknown key "target_rps" in processes.web; it belongs under processes.<type>.scale:`},
 	// Commands.
 	{"command empty string", "processes:\n  web:\n    command: \"\"\n",
 		`app.yml:3:14: processes.web.command is empty; write the command to run, or remove the key`},

@@ -206,7 +206,7 @@ func (d *decoder) process(f field) Process {
 		case "memory":
 			p.Memory, _ = d.intIn(g.value, path+".memory", minMemory, maxMemory, " (MB)")
 		case "scale":
-			p.Scale = d.scale(g.value, path+".scale")
+			p.Scale = d.scale(g.value, path+".scale", f.name)
 		}
 	}
 	if !hasCommand && (f.value.Kind == yaml.MappingNode || isNull(f.value)) {
@@ -217,31 +217,54 @@ func (d *decoder) process(f field) Process {
 	return p
 }
 
-// scale reads a count, or a mapping of count and autoscaling bounds.
-func (d *decoder) scale(n *yaml.Node, path string) Scale {
+// scale reads a count, or a mapping of a count, autoscaling bounds and
+// targets, for the process type name.
+func (d *decoder) scale(n *yaml.Node, path, name string) Scale {
 	if n.Kind != yaml.MappingNode {
 		count, _ := d.intIn(n, path, minCount, maxCount, " or a mapping such as {count: 2, min: 1, max: 5}")
 		return Scale{Count: count}
 	}
 	var s Scale
+	values := map[string]*yaml.Node{}
 	before := len(d.problems)
 	for _, f := range d.fields(n, path, knownKeys["processes.*.scale"], "") {
-		v, _ := d.intIn(f.value, path+"."+f.name, minCount, maxCount, "")
-		switch f.name {
-		case "count":
-			s.Count = v
-		case "min":
-			s.Min = v
-		case "max":
-			s.Max = v
-		}
+		values[f.name] = f.value
+		d.scaleField(&s, f, path+"."+f.name)
+	}
+	if len(d.problems) > before {
+		return s
 	}
 	c := s
 	c.canonicalize()
-	if p := scaleOrderProblem(c); p != "" && len(d.problems) == before {
-		d.problems.at(n, "%s %s", path, p)
+	for _, r := range scaleRules(name, c) {
+		if r.problem != "" {
+			d.problems.at(cmp.Or(values[r.key], n), "%s %s", strings.TrimSuffix(path+"."+r.key, "."), r.problem)
+			return s
+		}
 	}
 	return s
+}
+
+// scaleField reads one key of a scale mapping into s.
+func (d *decoder) scaleField(s *Scale, f field, path string) {
+	switch f.name {
+	case "count":
+		s.Count, _ = d.intIn(f.value, path, minCount, maxCount, "")
+	case "min":
+		var ok bool
+		s.Min, ok = d.intIn(f.value, path, 0, maxCount, " (0 lets web scale to zero)")
+		s.ToZero = ok && s.Min == 0
+	case "max":
+		s.Max, _ = d.intIn(f.value, path, minCount, maxCount, "")
+	case "target_inflight":
+		s.TargetInflight, _ = d.intIn(f.value, path, 1, maxTargetInflight, " (requests in flight per instance)")
+	case "target_rps":
+		s.TargetRPS, _ = d.intIn(f.value, path, 1, maxTargetRPS, " (requests per second per instance)")
+	case "target_p95":
+		s.TargetP95, _ = d.durationIn(f.value, path, minTargetP95, maxTargetP95)
+	case "idle":
+		s.Idle, _ = d.durationIn(f.value, path, minIdle, maxIdle)
+	}
 }
 
 func (d *decoder) health(n *yaml.Node) Health {

@@ -1,6 +1,10 @@
 package appspec
 
-import "time"
+import (
+	"time"
+
+	"github.com/gitpaas/paas"
+)
 
 // webProcess is the process type that receives traffic.
 const webProcess = "web"
@@ -16,7 +20,7 @@ var knownKeys = map[string][]string{
 	"":                  {"build", "processes", "release", "health", "env", "addons", "deploy"},
 	"build":             {"dockerfile", "stack", "command"},
 	"processes.*":       {"command", "cpu", "memory", "scale"},
-	"processes.*.scale": {"count", "min", "max"},
+	"processes.*.scale": {"count", "min", "max", "target_inflight", "target_rps", "target_p95", "idle"},
 	"health":            {"path", "interval", "timeout"},
 	"deploy":            {"strategy", "canary"},
 	"deploy.canary":     {"weight", "steps", "interval"},
@@ -54,4 +58,8 @@ const (
 	minHealthTimeout                     = time.Second
 	minCanaryInterval, maxCanaryInterval = time.Second, time.Hour
 	maxProcessNameLen                    = 30
+	// The autoscaling limits are the platform's (paas.AutoscalePolicy).
+	maxTargetInflight, maxTargetRPS = paas.MaxTargetInflight, paas.MaxTargetRPS
+	minTargetP95, maxTargetP95      = paas.MinTargetP95, paas.MaxTargetP95
+	minIdle, maxIdle                = paas.MinIdleTimeout, paas.MaxIdleTimeout
 )

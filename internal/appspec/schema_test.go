@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitpaas/paas"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -72,19 +73,22 @@ func parserFacts() schemaFacts {
 			"deploy.strategy": strategies,
 		},
 		bounds: map[string][2]int{
-			"processes.*.cpu":         {minCPU, maxCPU},
-			"processes.*.memory":      {minMemory, maxMemory},
-			"processes.*.scale":       count,
-			"processes.*.scale.count": count,
-			"processes.*.scale.min":   count,
-			"processes.*.scale.max":   count,
-			"deploy.canary.weight":    weight,
-			"deploy.canary.steps[]":   weight,
+			"processes.*.cpu":                   {minCPU, maxCPU},
+			"processes.*.memory":                {minMemory, maxMemory},
+			"processes.*.scale":                 count,
+			"processes.*.scale.count":           count,
+			"processes.*.scale.min":             {0, maxCount},
+			"processes.*.scale.max":             count,
+			"processes.*.scale.target_inflight": {1, maxTargetInflight},
+			"processes.*.scale.target_rps":      {1, maxTargetRPS},
+			"deploy.canary.weight":              weight,
+			"deploy.canary.steps[]":             weight,
 		},
 		defaults: map[string]string{
 			"processes.*.cpu":        fmt.Sprint(d.Processes["web"].CPU),
 			"processes.*.memory":     fmt.Sprint(d.Processes["web"].Memory),
 			"processes.*.scale":      fmt.Sprint(d.Processes["web"].Scale.Count),
+			"processes.*.scale.idle": formatDuration(paas.DefaultIdleTimeout),
 			"health.path":            d.Health.Path,
 			"health.interval":        formatDuration(d.Health.Interval),
 			"health.timeout":         formatDuration(d.Health.Timeout),

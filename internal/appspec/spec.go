@@ -83,11 +83,31 @@ type Process struct {
 }
 
 // Scale is how many instances of a process type run. Min and Max bound
-// autoscaling; they equal Count unless set.
+// autoscaling; they equal Count unless set. With a target set, the web
+// process follows its traffic between Min and Max; ToZero (min: 0 in
+// app.yml) lets it go to zero instances after Idle without a request.
 type Scale struct {
 	Count int `json:"count"`
 	Min   int `json:"min"`
 	Max   int `json:"max"`
+	// TargetInflight is the requests in flight one instance should carry.
+	TargetInflight int `json:"target_inflight,omitempty"`
+	// TargetRPS is the requests per second one instance should serve.
+	TargetRPS int `json:"target_rps,omitempty"`
+	// TargetP95 is the 95th percentile latency to keep under.
+	TargetP95 time.Duration `json:"target_p95,omitempty"`
+	// Idle is how long web sees no request before going to zero; zero
+	// means the platform's default. It applies only with ToZero.
+	Idle time.Duration `json:"idle,omitempty"`
+	// ToZero is set when min is 0, which only a process with a target
+	// may declare. Min is then 0 and Count starts at 1.
+	ToZero bool `json:"to_zero,omitempty"`
+}
+
+// Autoscaled reports whether s sets a target, so that the process follows
+// its traffic.
+func (s Scale) Autoscaled() bool {
+	return s.TargetInflight > 0 || s.TargetRPS > 0 || s.TargetP95 > 0
 }
 
 // Health is the HTTP health check of the web process.

@@ -65,15 +65,48 @@ func (v *validator) processes(ps map[string]Process) {
 		v.check(path, missingCommandProblem(name, p.Command))
 		v.check(path+".cpu", rangeProblem(p.CPU, minCPU, maxCPU, " (MHz)"))
 		v.check(path+".memory", rangeProblem(p.Memory, minMemory, maxMemory, " (MB)"))
-		v.scale(path+".scale", p.Scale)
+		v.scale(path+".scale", name, p.Scale)
 	}
 }
 
-func (v *validator) scale(path string, s Scale) {
+func (v *validator) scale(path, name string, s Scale) {
 	v.check(path+".count", rangeProblem(s.Count, minCount, maxCount, ""))
-	v.check(path+".min", rangeProblem(s.Min, minCount, maxCount, ""))
+	lo := minCount
+	if s.ToZero {
+		lo = 0
+	}
+	v.check(path+".min", rangeProblem(s.Min, lo, maxCount, ""))
 	v.check(path+".max", rangeProblem(s.Max, minCount, maxCount, ""))
-	v.check(path, scaleOrderProblem(s))
+	if s.TargetInflight != 0 {
+		v.check(path+".target_inflight", rangeProblem(s.TargetInflight, 1, maxTargetInflight, " (requests in flight per instance)"))
+	}
+	if s.TargetRPS != 0 {
+		v.check(path+".target_rps", rangeProblem(s.TargetRPS, 1, maxTargetRPS, " (requests per second per instance)"))
+	}
+	if s.TargetP95 != 0 {
+		v.check(path+".target_p95", durationProblem(s.TargetP95, minTargetP95, maxTargetP95))
+	}
+	if s.Idle != 0 {
+		v.check(path+".idle", durationProblem(s.Idle, minIdle, maxIdle))
+	}
+	for _, r := range scaleRules(name, s) {
+		v.check(strings.TrimSuffix(path+"."+r.key, "."), r.problem)
+	}
+}
+
+// scaleRule is a rule that spans the keys of a scale mapping, reported at
+// key ("" for the mapping itself).
+type scaleRule struct{ key, problem string }
+
+// scaleRules checks a canonical scale of the process type name across its
+// keys, in the order they are reported.
+func scaleRules(name string, s Scale) []scaleRule {
+	return []scaleRule{
+		{"", scaleOrderProblem(s)},
+		{targetKey(s), targetProcessProblem(name, s)},
+		{"min", toZeroProblem(s)},
+		{"idle", idleProblem(s)},
+	}
 }
 
 func (v *validator) health(h Health) {
@@ -216,6 +249,44 @@ func scaleOrderProblem(s Scale) string {
 		return ""
 	}
 	return fmt.Sprintf("has min %d, count %d and max %d; they must satisfy min <= count <= max", s.Min, s.Count, s.Max)
+}
+
+// targetKey names the first target s sets, where a problem with targets
+// is reported.
+func targetKey(s Scale) string {
+	switch {
+	case s.TargetInflight != 0:
+		return "target_inflight"
+	case s.TargetRPS != 0:
+		return "target_rps"
+	}
+	return "target_p95"
+}
+
+// targetProcessProblem keeps targets to web: the signals are the router's
+// traffic, which only web receives.
+func targetProcessProblem(name string, s Scale) string {
+	if name == webProcess || !s.Autoscaled() {
+		return ""
+	}
+	return fmt.Sprintf("is set on %s, but only web autoscales (its signals are the router's traffic); remove the target, or give %s a fixed count", clip(name), clip(name))
+}
+
+func toZeroProblem(s Scale) string {
+	switch {
+	case s.ToZero && s.Min != 0:
+		return fmt.Sprintf("is %d but the process may go to zero; use min: 0, or unset to_zero", s.Min)
+	case s.ToZero && !s.Autoscaled():
+		return "is 0, which lets the process go to zero instances and needs a target to wake on; add target_inflight, target_rps or target_p95, or use a min of at least 1"
+	}
+	return ""
+}
+
+func idleProblem(s Scale) string {
+	if s.Idle == 0 || s.ToZero {
+		return ""
+	}
+	return "is set but min is not 0; idle is the wait before scaling to zero, so set min: 0, or remove idle"
 }
 
 func dockerfileProblem(p string) string {

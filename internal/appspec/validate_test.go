@@ -60,6 +60,26 @@ func TestValidate(t *testing.T) {
 			"processes.web.scale.count is 0; use a whole number from 1 to 100\n" +
 				"processes.web.scale.min is 0; use a whole number from 1 to 100\n" +
 				"processes.web.scale.max is 0; use a whole number from 1 to 100"},
+		{"to zero without target", func(s *Spec) {
+			p := s.Processes["web"]
+			p.Scale = Scale{Count: 1, Min: 0, Max: 2, ToZero: true}
+			s.Processes["web"] = p
+		},
+			`processes.web.scale.min is 0, which lets the process go to zero instances and needs a target to wake on; add target_inflight, target_rps or target_p95, or use a min of at least 1`},
+		{"autoscale targets out of range", func(s *Spec) {
+			p := s.Processes["web"]
+			p.Scale = Scale{Count: 1, Min: 1, Max: 2, TargetInflight: -1, TargetP95: time.Hour, Idle: time.Minute}
+			s.Processes["web"] = p
+		},
+			"processes.web.scale.target_inflight is -1; use a whole number from 1 to 10000 (requests in flight per instance)\n" +
+				"processes.web.scale.target_p95 is 1h; use a duration from 10ms to 1m\n" +
+				"processes.web.scale.idle is set but min is not 0; idle is the wait before scaling to zero, so set min: 0, or remove idle"},
+		{"target on worker", func(s *Spec) {
+			p := proc(sh("./work"))
+			p.Scale = Scale{Count: 1, Min: 1, Max: 3, TargetRPS: 5}
+			s.Processes["worker"] = p
+		},
+			`processes.worker.scale.target_rps is set on worker, but only web autoscales (its signals are the router's traffic); remove the target, or give worker a fixed count`},
 		{"empty release", func(s *Spec) { s.Release = Command{} },
 			`release is empty; write the command to run, or remove the key`},
 		{"health path", func(s *Spec) { s.Health.Path = "" },

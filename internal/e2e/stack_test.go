@@ -77,7 +77,10 @@ func newStack(t *testing.T, dsn, nomadAddr string) *stack {
 	t.Cleanup(func() { routerLog.Close() })
 	s.routerLog = routerLog
 	s.router = s.start("paas-router", "--listen", s.routerAddr, "--nomad-addr", nomadAddr, "--log-format", "json",
-		"--metrics-listen", s.metricsAddr, "--wake-url", s.apiURL(), "--state-file", filepath.Join(s.dataDir, "router-table.json"))
+		"--metrics-listen", s.metricsAddr, "--wake-url", s.apiURL(),
+		// A port of its own: the default 127.0.0.1:8443 is shared with any
+		// other platform or test on the machine.
+		"--tls-listen", freeAddr(t), "--state-file", filepath.Join(s.dataDir, "router-table.json"))
 	waitHTTP(t, "http://"+s.routerAddr+"/healthz")
 	return s
 }
@@ -89,6 +92,9 @@ func (s *stack) startPaasd() {
 		"--nomad-addr", s.nomadAddr, "--router-port", s.routerPort, "--log-format", "text",
 		"--webhooks-allow-private", "--router-log", filepath.Join(s.dataDir, "paas-router.log"),
 		"--router-metrics-url", "http://"+s.metricsAddr+"/metrics", "--router-metrics-interval", "1s",
+		// Windows short enough for a test to see a scale down within
+		// seconds; production keeps 30s, 6s and a minute.
+		"--autoscale-stable-window", "8s", "--autoscale-panic-window", "3s", "--autoscale-cooldown", "8s",
 		// Its own image names, so destroying an app here never removes the
 		// images of a platform installed on the same Docker Engine.
 		"--image-repository", imageRepository())

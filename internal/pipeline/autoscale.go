@@ -125,6 +125,16 @@ func (p *Pipeline) SetAutoscalePolicy(ctx context.Context, user *paas.User, pol 
 	return pol, nil
 }
 
+// Formation returns the formation of app's current release with the
+// counts the autoscaler has since given it, which is what Nomad runs.
+func (p *Pipeline) Formation(ctx context.Context, app string) ([]paas.Process, error) {
+	cur, err := p.currentRelease(ctx, app)
+	if err != nil {
+		return nil, err
+	}
+	return cur.Spec.Formation, nil
+}
+
 // applyScaledCounts makes r's formation the counts the autoscaler gave it.
 func (p *Pipeline) applyScaledCounts(ctx context.Context, r *paas.Release) error {
 	if p.autoscale == nil {

@@ -70,7 +70,23 @@ func releaseSpec(spec *appspec.Spec) paas.ReleaseSpec {
 		rs.Formation = append(rs.Formation, paas.Process{
 			Type: typ, Command: proc.Command, Count: proc.Scale.Count,
 			CPU: proc.CPU, Memory: proc.Memory, Min: proc.Scale.Min, Max: proc.Scale.Max,
+			Autoscale: autoscaleTargets(proc.Scale),
 		})
 	}
 	return rs
+}
+
+// autoscaleTargets is the policy a process's scale declares, nil when it
+// sets no target. The pipeline reads it from the current release
+// (AutoscalePolicies), so a push applies it unless a policy set with the
+// CLI overrides it.
+func autoscaleTargets(s appspec.Scale) *paas.AutoscaleTargets {
+	if !s.Autoscaled() {
+		return nil
+	}
+	t := &paas.AutoscaleTargets{Inflight: s.TargetInflight, RPS: s.TargetRPS, P95: s.TargetP95}
+	if s.ToZero {
+		t.Idle = s.Idle
+	}
+	return t
 }
