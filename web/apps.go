@@ -94,6 +94,13 @@ type overview struct {
 	// ProcessError says why processes could not be listed.
 	ProcessError string
 	Domains      []string
+	// CustomDomains are the app's own hostnames; DomainsFailed says they
+	// could not be listed. Traffic is maintenance, canary and autoscaling.
+	// Neither is read for the refreshed processes fragment.
+	CustomDomains []*paas.Domain
+	DomainsFailed bool
+	CanDomains    bool
+	Traffic       *traffic
 }
 
 func (c *Console) overviewPage(w http.ResponseWriter, r *request) {
@@ -102,6 +109,10 @@ func (c *Console) overviewPage(w http.ResponseWriter, r *request) {
 		c.fail(w, r.Request, r, err)
 		return
 	}
+	var ok bool
+	data.CustomDomains, ok = c.customDomains(r)
+	data.DomainsFailed, data.CanDomains = !ok, c.svc.Domains != nil
+	data.Traffic = c.traffic(r)
 	c.render(w, r.Request, http.StatusOK, "overview", c.page(w, r, r.app.Name, "overview", data))
 }
 

@@ -180,7 +180,9 @@ var funcs = template.FuncMap{
 		}
 		return s
 	},
-	"join": strings.Join,
+	"join":        strings.Join,
+	"canarySteps": canarySteps,
+	"targets":     autoscaleTargets,
 	"appPath": func(app *paas.App, rest ...string) string {
 		return Prefix + "/apps/" + app.Name + strings.Join(rest, "")
 	},
