@@ -183,6 +183,7 @@ var funcs = template.FuncMap{
 	"join":        strings.Join,
 	"canarySteps": canarySteps,
 	"targets":     autoscaleTargets,
+	"until":       until,
 	"appPath": func(app *paas.App, rest ...string) string {
 		return Prefix + "/apps/" + app.Name + strings.Join(rest, "")
 	},

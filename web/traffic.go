@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gitpaas/paas"
 )
@@ -148,10 +149,34 @@ func autoscaleTargets(p paas.AutoscaleStatus) string {
 		parts = append(parts, fmt.Sprintf("%d req/s per instance", p.RPS))
 	}
 	if p.P95 > 0 {
-		parts = append(parts, "p95 under "+p.P95.String())
+		parts = append(parts, "p95 under "+shortDuration(p.P95))
 	}
 	if p.ScaleToZero() {
-		parts = append(parts, "to zero after "+p.IdleTimeout().String()+" idle")
+		parts = append(parts, "to zero after "+shortDuration(p.IdleTimeout())+" idle")
 	}
 	return strings.Join(parts, " · ")
+}
+
+// shortDuration writes d without zero units: 5m rather than 5m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// until says how long until t, for people.
+func until(t time.Time) string {
+	d := time.Until(t).Round(time.Second)
+	switch {
+	case d <= 0:
+		return "now"
+	case d < time.Minute:
+		return fmt.Sprintf("in %d s", int(d.Seconds()))
+	}
+	return "in " + shortDuration(d.Round(time.Minute))
 }

@@ -137,7 +137,7 @@ func TestOverviewShowsTheEdge(t *testing.T) {
 	_, body := e.loggedIn("ada").get("/console/apps/shop")
 	for _, want := range []string{"https://www.shop.test/", "self-signed certificate", `aria-label="Remove www.shop.test"`, `id="domain-hostname"`,
 		"Turn maintenance on", "v4 takes <strong>25%</strong>", "10% → [25%] → 50%", "p95 12ms", "Promote v4", "Abort, keep v3",
-		"0–5", "20 in flight per instance", "to zero after", "keep 2", "web 1 → 2: 45 in flight"} {
+		"0–5", "20 in flight per instance", "to zero after 5m idle", "Next analysis", "keep 2", "web 1 → 2: 45 in flight"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the owner's overview lacks %q", want)
 		}
@@ -228,5 +228,21 @@ func TestDomainForms(t *testing.T) {
 
 	if _, page = c.follow("/console/apps/shop/domains/remove", url.Values{"csrf": {token}, "hostname": {"www.shop.test"}}); len(e.edge.domains["shop"]) != 0 || !strings.Contains(page, "Removed www.shop.test") {
 		t.Fatalf("remove: %v\n%s", e.edge.domains["shop"], page)
+	}
+}
+
+func TestShortDuration(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{5 * time.Minute, "5m"},
+		{90 * time.Second, "1m30s"},
+		{2 * time.Hour, "2h"},
+		{200 * time.Millisecond, "200ms"},
+	} {
+		if got := shortDuration(tc.d); got != tc.want {
+			t.Errorf("shortDuration(%v) = %q, want %q", tc.d, got, tc.want)
+		}
 	}
 }
