@@ -140,11 +140,14 @@ func consolePush(t *testing.T, s *stack, b *browser, base string) {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(dir, "www", "index.html"), "hello from the shop\n")
-	writeFile(t, filepath.Join(dir, "Dockerfile"), `FROM paas/busybox:1.35
-RUN echo "step one" && sleep 5 && echo "step two"
+	// The build step is new to Docker's cache on every run (another run on
+	// the same Docker Engine would have cached it), so that it takes its
+	// five seconds and the log has time to stream.
+	writeFile(t, filepath.Join(dir, "Dockerfile"), fmt.Sprintf(`FROM paas/busybox:1.35
+RUN echo "step one (%d)" && sleep 5 && echo "step two"
 COPY www/ /www/
 CMD trap 'kill $pid; wait $pid; exit 0' TERM INT; httpd -f -v -p "$PORT" -h /www & pid=$!; wait $pid
-`)
+`, time.Now().UnixNano()))
 	s.mustGit(dir, "init", "-q", "-b", "main")
 	s.mustGit(dir, "add", ".")
 	s.mustGit(dir, "commit", "-q", "-m", "first")

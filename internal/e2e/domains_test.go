@@ -30,7 +30,7 @@ func TestDomains(t *testing.T) {
 	login(t, s)
 	dir := newApp(t, s, "hello from a custom domain")
 	s.mustPaas(dir, "apps:create", "site")
-	s.mustGit(dir, "push", "-q", "paas", "main")
+	s.mustGit(dir, "push", "paas", "main")
 	serves(t, s, "site", "hello from a custom domain")
 
 	out := s.mustPaas(dir, "domains:add", host)
