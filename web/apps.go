@@ -94,12 +94,13 @@ type overview struct {
 	// ProcessError says why processes could not be listed.
 	ProcessError string
 	Domains      []string
-	// CustomDomains are the app's own hostnames; DomainsFailed says they
-	// could not be listed. Traffic is maintenance, canary and autoscaling.
-	// Neither is read for the refreshed processes fragment.
+	// HasDomains says the platform serves custom domains, CustomDomains
+	// are the app's, and DomainsFailed that they could not be listed.
+	// Traffic is maintenance, the canary and autoscaling. None of them is
+	// read for the refreshed processes fragment.
+	HasDomains    bool
 	CustomDomains []*paas.Domain
 	DomainsFailed bool
-	CanDomains    bool
 	Traffic       *traffic
 }
 
@@ -109,9 +110,7 @@ func (c *Console) overviewPage(w http.ResponseWriter, r *request) {
 		c.fail(w, r.Request, r, err)
 		return
 	}
-	var ok bool
-	data.CustomDomains, ok = c.customDomains(r)
-	data.DomainsFailed, data.CanDomains = !ok, c.svc.Domains != nil
+	c.customDomains(r, data)
 	data.Traffic = c.traffic(r)
 	c.render(w, r.Request, http.StatusOK, "overview", c.page(w, r, r.app.Name, "overview", data))
 }

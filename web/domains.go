@@ -15,18 +15,17 @@ type Domains interface {
 	Remove(ctx context.Context, app, hostname string) error
 }
 
-// customDomains lists app's custom domains for the overview; nil when
-// there is no domains service or it failed (logged).
-func (c *Console) customDomains(r *request) ([]*paas.Domain, bool) {
-	if c.svc.Domains == nil {
-		return nil, true
+// customDomains lists the app's custom domains into o, when the platform
+// has a domains service. A failure is logged and noted on the page.
+func (c *Console) customDomains(r *request, o *overview) {
+	if o.HasDomains = c.svc.Domains != nil; !o.HasDomains {
+		return
 	}
 	ds, err := c.svc.Domains.List(r.Context(), r.app.Name)
 	if err != nil {
 		c.logger.Warn("console overview", "app", r.app.Name, "part", "domains", "error", err)
-		return nil, false
 	}
-	return ds, true
+	o.CustomDomains, o.DomainsFailed = ds, err != nil
 }
 
 // addDomain gives the app a custom domain with a self-signed certificate;

@@ -39,14 +39,14 @@ const scaleEvents = 8
 
 // traffic is what the overview shows of an app's traffic: maintenance
 // mode, the canary, autoscaling. A part whose service is missing or
-// failed is left out, with Problems saying which failed.
+// failed is left out (the Has fields), with Problems saying which failed.
 type traffic struct {
-	HasMaintenance bool
-	Maintenance    bool
-	Canary         *paas.CanaryStatus
-	Autoscale      []paas.AutoscaleStatus
-	ScaleEvents    []*paas.Event
-	Problems       []string
+	HasMaintenance, HasCanary, HasAutoscale bool
+	Maintenance                             bool
+	Canary                                  *paas.CanaryStatus
+	Autoscale                               []paas.AutoscaleStatus
+	ScaleEvents                             []*paas.Event
+	Problems                                []string
 }
 
 func (c *Console) traffic(r *request) *traffic {
@@ -62,11 +62,12 @@ func (c *Console) traffic(r *request) *traffic {
 		if paas.ErrorCode(err) == paas.ENOTFOUND {
 			err = nil // no canary in progress
 		}
-		t.Canary = st
+		t.HasCanary, t.Canary = err == nil, st
 		t.problem(c, app, "the canary", err)
 	}
 	if c.svc.Autoscaling != nil {
 		pols, err := c.svc.Autoscaling.Policies(ctx, app)
+		t.HasAutoscale = err == nil
 		for _, p := range pols {
 			if p.Enabled {
 				t.Autoscale = append(t.Autoscale, p)

@@ -246,3 +246,18 @@ func TestShortDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestOverviewWithoutEdgeServices(t *testing.T) {
+	e := newEnv(t, func(s *Services) {
+		s.Domains, s.Maintenance, s.Canaries, s.Autoscaling, s.Events = nil, nil, nil, nil, nil
+	})
+	c := e.loggedIn("ada")
+	code, body := c.get("/console/apps/shop")
+	if code != http.StatusOK || strings.Contains(body, "Maintenance") || strings.Contains(body, "Canary") ||
+		strings.Contains(body, "Autoscaling") || strings.Contains(body, `id="domain-hostname"`) {
+		t.Fatalf("overview without the edge's services: %d\n%s", code, body)
+	}
+	if resp := c.post("/console/apps/shop/maintenance", url.Values{"csrf": {c.csrf("/console/apps/shop")}, "maintenance": {"on"}}); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("POST maintenance without the service: %s, want 404", resp.Status)
+	}
+}
