@@ -94,6 +94,14 @@ type overview struct {
 	// ProcessError says why processes could not be listed.
 	ProcessError string
 	Domains      []string
+	// HasDomains says the platform serves custom domains, CustomDomains
+	// are the app's, and DomainsFailed that they could not be listed.
+	// Traffic is maintenance, the canary and autoscaling. None of them is
+	// read for the refreshed processes fragment.
+	HasDomains    bool
+	CustomDomains []*paas.Domain
+	DomainsFailed bool
+	Traffic       *traffic
 }
 
 func (c *Console) overviewPage(w http.ResponseWriter, r *request) {
@@ -102,6 +110,8 @@ func (c *Console) overviewPage(w http.ResponseWriter, r *request) {
 		c.fail(w, r.Request, r, err)
 		return
 	}
+	c.customDomains(r, data)
+	data.Traffic = c.traffic(r)
 	c.render(w, r.Request, http.StatusOK, "overview", c.page(w, r, r.app.Name, "overview", data))
 }
 

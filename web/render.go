@@ -180,7 +180,10 @@ var funcs = template.FuncMap{
 		}
 		return s
 	},
-	"join": strings.Join,
+	"join":        strings.Join,
+	"canarySteps": canarySteps,
+	"targets":     autoscaleTargets,
+	"until":       until,
 	"appPath": func(app *paas.App, rest ...string) string {
 		return Prefix + "/apps/" + app.Name + strings.Join(rest, "")
 	},

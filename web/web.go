@@ -120,7 +120,9 @@ type Metrics interface {
 	Interval() time.Duration
 }
 
-// Services are what the console shows and changes. Metrics may be nil.
+// Services are what the console shows and changes. Metrics, Domains,
+// Maintenance, Canaries, Autoscaling and Events may be nil: the overview
+// then leaves their part out.
 type Services struct {
 	Accounts Accounts
 	Tokens   Tokens
@@ -134,6 +136,12 @@ type Services struct {
 	Addons   Addons
 	Audit    Audit
 	Metrics  Metrics
+
+	Domains     Domains
+	Maintenance Maintenance
+	Canaries    Canaries
+	Autoscaling Autoscaling
+	Events      Events
 }
 
 // Console serves the console's pages.
@@ -201,6 +209,17 @@ func (c *Console) routes() *http.ServeMux {
 	m.HandleFunc("GET "+app, c.app(viewer, c.overviewPage))
 	m.HandleFunc("POST "+app+"/scale", c.app(deployer, c.scale))
 	m.HandleFunc("GET "+app+"/processes", c.app(viewer, c.processesFragment))
+	if c.svc.Maintenance != nil {
+		m.HandleFunc("POST "+app+"/maintenance", c.app(deployer, c.setMaintenance))
+	}
+	if c.svc.Canaries != nil {
+		m.HandleFunc("POST "+app+"/canary/promote", c.app(deployer, c.promoteCanary))
+		m.HandleFunc("POST "+app+"/canary/abort", c.app(deployer, c.abortCanary))
+	}
+	if c.svc.Domains != nil {
+		m.HandleFunc("POST "+app+"/domains", c.app(owner, c.addDomain))
+		m.HandleFunc("POST "+app+"/domains/remove", c.app(owner, c.removeDomain))
+	}
 	m.HandleFunc("GET "+app+"/builds", c.app(viewer, c.buildsPage))
 	m.HandleFunc("GET "+app+"/builds/{id}", c.app(viewer, c.buildPage))
 	m.HandleFunc("GET "+app+"/builds/{id}/log", c.app(viewer, c.buildLogStream))
@@ -223,5 +242,6 @@ var (
 	viewer     = paas.Permission{Scope: paas.ScopeRead, Role: paas.RoleViewer}
 	deployer   = paas.Permission{Scope: paas.ScopeDeploy, Role: paas.RoleDeployer}
 	ownerReads = paas.Permission{Scope: paas.ScopeRead, Role: paas.RoleOwner}
+	owner      = paas.Permission{Scope: paas.ScopeAdmin, Role: paas.RoleOwner}
 	anyDeploy  = paas.Permission{Scope: paas.ScopeDeploy}
 )

@@ -23,12 +23,13 @@ const password = "a long enough password"
 // env is a console on an in-memory platform with three users: an admin,
 // the owner of app "shop" and a viewer of it.
 type env struct {
-	t   *testing.T
-	mem *memory
-	srv *httptest.Server
+	t    *testing.T
+	mem  *memory
+	edge *edge
+	srv  *httptest.Server
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, change ...func(*Services)) *env {
 	mem := newMemory()
 	accounts := auth.New(mem)
 	ctx := context.Background()
@@ -45,17 +46,22 @@ func newEnv(t *testing.T) *env {
 	}
 	mem.addApp("shop", 1, map[int64]paas.Role{ids["ada"]: paas.RoleOwner, ids["val"]: paas.RoleViewer})
 	mem.config["shop"]["SECRET_KEY"] = "s3cr3t-value"
+	edge := newEdge()
+	svc := Services{Accounts: accounts, Tokens: mem, Authz: accounts, Apps: mem, Creator: mem, Builds: mem,
+		Releases: mem, Releaser: mem, Config: mem, Addons: mem, Audit: mem,
+		Metrics: points{{Time: time.Unix(0, 0), RPS: 1}, {Time: time.Unix(5, 0), RPS: 3, P50: time.Millisecond, P95: 4 * time.Millisecond, Instances: 1}},
+		Domains: edge, Maintenance: edge, Canaries: edge, Autoscaling: edge, Events: edge}
+	for _, f := range change {
+		f(&svc)
+	}
 	c := New(Options{
 		WebURL:  func(app string) string { return "http://" + app + ".localhost:8080/" },
 		GitURL:  func(app string) string { return "http://paas/git/" + app + ".git" },
 		LogPoll: 10 * time.Millisecond,
-	}, Services{Accounts: accounts, Tokens: mem, Authz: accounts, Apps: mem, Creator: mem, Builds: mem,
-		Releases: mem, Releaser: mem, Config: mem, Addons: mem, Audit: mem,
-		Metrics: points{{Time: time.Unix(0, 0), RPS: 1}, {Time: time.Unix(5, 0), RPS: 3, P50: time.Millisecond, P95: 4 * time.Millisecond, Instances: 1}}},
-		slog.New(slog.DiscardHandler))
+	}, svc, slog.New(slog.DiscardHandler))
 	srv := httptest.NewServer(c)
 	t.Cleanup(func() { c.Shutdown(); srv.Close() })
-	return &env{t: t, mem: mem, srv: srv}
+	return &env{t: t, mem: mem, edge: edge, srv: srv}
 }
 
 // client is a browser without JavaScript: cookies, no redirects followed

@@ -174,6 +174,8 @@ func (m *Main) wire(ctx context.Context) error {
 		Creator: lifecycle,
 		Builds:  m.db, Releases: m.db, Releaser: m.pipeline, Config: m.db, Addons: addonSvc, Audit: m.db,
 		Metrics: m.samples,
+		Domains: m.domains, Maintenance: m.pipeline, Canaries: m.pipeline,
+		Autoscaling: autoscaling{Autoscaler: m.autoscaler, pipeline: m.pipeline}, Events: m.db,
 	}, m.logger)
 	m.server = &http.Server{Handler: mount(handler, console), ReadHeaderTimeout: 10 * time.Second}
 	m.server.RegisterOnShutdown(console.Shutdown)

@@ -50,6 +50,7 @@ type stack struct {
 	home        string
 	apiAddr     string
 	routerAddr  string
+	tlsAddr     string // the router's TLS listener
 	metricsAddr string
 	routerPort  string
 	paasd       *exec.Cmd
@@ -60,7 +61,7 @@ type stack struct {
 
 func newStack(t *testing.T, dsn, nomadAddr string) *stack {
 	s := &stack{t: t, dsn: dsn, nomadAddr: nomadAddr, dataDir: t.TempDir(), home: t.TempDir(),
-		apiAddr: freeAddr(t), routerAddr: freeAddr(t), metricsAddr: freeAddr(t), logs: &bytes.Buffer{}}
+		apiAddr: freeAddr(t), routerAddr: freeAddr(t), tlsAddr: freeAddr(t), metricsAddr: freeAddr(t), logs: &bytes.Buffer{}}
 	_, s.routerPort, _ = net.SplitHostPort(s.routerAddr)
 	t.Cleanup(func() {
 		s.stopPaasd(syscall.SIGTERM)
@@ -76,11 +77,8 @@ func newStack(t *testing.T, dsn, nomadAddr string) *stack {
 	}
 	t.Cleanup(func() { routerLog.Close() })
 	s.routerLog = routerLog
-	s.router = s.start("paas-router", "--listen", s.routerAddr, "--nomad-addr", nomadAddr, "--log-format", "json",
-		"--metrics-listen", s.metricsAddr, "--wake-url", s.apiURL(),
-		// A port of its own: the default 127.0.0.1:8443 is shared with any
-		// other platform or test on the machine.
-		"--tls-listen", freeAddr(t), "--state-file", filepath.Join(s.dataDir, "router-table.json"))
+	s.router = s.start("paas-router", "--listen", s.routerAddr, "--tls-listen", s.tlsAddr, "--nomad-addr", nomadAddr, "--log-format", "json",
+		"--metrics-listen", s.metricsAddr, "--wake-url", s.apiURL(), "--state-file", filepath.Join(s.dataDir, "router-table.json"))
 	waitHTTP(t, "http://"+s.routerAddr+"/healthz")
 	return s
 }
