@@ -252,7 +252,7 @@ func (s *Scheduler) ExecAddon(ctx context.Context, name string, command []string
 	if err != nil {
 		return 0, fmt.Errorf("exec in add-on %s: %w", name, nomadError(err))
 	}
-	s.log.Info("ran command in add-on", "addon", name, "alloc", a.ID, "command", filepath.Base(command[0]), "exit_code", code)
+	s.log.Info("ran command in add-on", "addon", name, "alloc", full.ID, "command", filepath.Base(command[0]), "exit_code", code)
 	return code, nil
 }
 
@@ -291,7 +291,7 @@ func (s *Scheduler) ExecAddonFile(ctx context.Context, name string, command []st
 	if err != nil {
 		return 0, fmt.Errorf("exec in add-on %s: %w", name, nomadError(err))
 	}
-	s.log.Info("ran command in add-on", "addon", name, "alloc", a.ID, "command", filepath.Base(command[0]), "exit_code", code)
+	s.log.Info("ran command in add-on", "addon", name, "alloc", full.ID, "command", filepath.Base(command[0]), "exit_code", code)
 	if code != 0 {
 		return code, nil
 	}

@@ -5,9 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/gitpaas/paas"
 	"github.com/hashicorp/nomad/api"
@@ -68,11 +66,7 @@ func (s *Scheduler) DeleteDomain(ctx context.Context, hostname string) error {
 // Domains returns every published domain, sorted by hostname, with its
 // certificate and key.
 func (s *Scheduler) Domains(ctx context.Context) ([]paas.Domain, error) {
-	metas, _, err := s.client.Variables().PrefixList(domainsPrefix, query(ctx))
-	if err != nil {
-		return nil, fmt.Errorf("list domains: %w", nomadError(err))
-	}
-	return s.readDomains(ctx, metas, map[string]cachedDomain{})
+	return listVariables(ctx, s, domainSet)
 }
 
 // WatchDomains calls fn with every published domain: once when it first
@@ -80,76 +74,13 @@ func (s *Scheduler) Domains(ctx context.Context) ([]paas.Domain, error) {
 // and retries while Nomad does not answer, without calling fn, so that the
 // router keeps the domains it knows. It returns nil when ctx ends.
 func (s *Scheduler) WatchDomains(ctx context.Context, fn func([]paas.Domain)) error {
-	var (
-		index   uint64
-		backoff time.Duration
-		last    []paas.Domain
-		known   bool
-		cache   = map[string]cachedDomain{}
-	)
-	for ctx.Err() == nil {
-		metas, qm, err := s.client.Variables().PrefixList(domainsPrefix, blocking(ctx, index, blockingWait))
-		if err == nil {
-			var domains []paas.Domain
-			domains, err = s.readDomains(ctx, metas, cache)
-			if err == nil {
-				backoff, index = 0, nextIndex(qm.LastIndex)
-				if !known || !slices.Equal(domains, last) {
-					fn(slices.Clone(domains))
-					last, known = domains, true
-				}
-				continue
-			}
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		backoff = min(max(2*backoff, watchBackoffMin), watchBackoffMax)
-		s.log.Warn("watch domains", "error", err, "retry_in", backoff.String())
-		sleep(ctx, backoff)
-		index = 0
-	}
-	return nil
+	return watchVariables(ctx, s, domainSet, fn)
 }
 
-// cachedDomain is a domain read at its variable's modify index, so that a
-// change to one domain reads only that one again.
-type cachedDomain struct {
-	index  uint64
-	domain paas.Domain
-}
-
-func (s *Scheduler) readDomains(ctx context.Context, metas []*api.VariableMetadata, cache map[string]cachedDomain) ([]paas.Domain, error) {
-	seen := map[string]bool{}
-	var domains []paas.Domain
-	for _, m := range metas {
-		seen[m.Path] = true
-		c, ok := cache[m.Path]
-		if !ok || c.index != m.ModifyIndex {
-			v, _, err := s.client.Variables().Peek(m.Path, query(ctx))
-			if err != nil {
-				return nil, fmt.Errorf("read domain %s: %w", m.Path, nomadError(err))
-			}
-			if v == nil {
-				continue // deleted since the listing
-			}
-			d, err := parseDomain(m.Path, v.Items)
-			if err != nil {
-				s.log.Warn("domain ignored", "path", m.Path, "error", err)
-				continue
-			}
-			c = cachedDomain{index: m.ModifyIndex, domain: d}
-			cache[m.Path] = c
-		}
-		domains = append(domains, c.domain)
-	}
-	for p := range cache {
-		if !seen[p] {
-			delete(cache, p)
-		}
-	}
-	slices.SortFunc(domains, func(a, b paas.Domain) int { return strings.Compare(a.Hostname, b.Hostname) })
-	return domains, nil
+// domainSet is the published domains, one variable each, by hostname.
+var domainSet = variableSet[paas.Domain]{
+	what: "domain", prefix: domainsPrefix, parse: parseDomain,
+	compare: func(a, b paas.Domain) int { return strings.Compare(a.Hostname, b.Hostname) },
 }
 
 func parseDomain(path string, items api.VariableItems) (paas.Domain, error) {

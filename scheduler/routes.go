@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/gitpaas/paas"
 	"github.com/hashicorp/nomad/api"
@@ -65,80 +63,20 @@ func (s *Scheduler) DeleteRoute(ctx context.Context, app string) error {
 // and retries while Nomad does not answer, without calling fn, so that the
 // consumer keeps the routes it knows. It returns nil when ctx ends.
 func (s *Scheduler) WatchRoutes(ctx context.Context, fn func([]paas.Route)) error {
-	var (
-		index   uint64
-		backoff time.Duration
-		last    []paas.Route
-		known   bool
-		cache   = map[string]cachedRoute{}
-	)
-	for ctx.Err() == nil {
-		metas, qm, err := s.client.Variables().PrefixList(routesPrefix, blocking(ctx, index, blockingWait))
-		if err == nil {
-			var routes []paas.Route
-			routes, err = s.readRoutes(ctx, metas, cache)
-			if err == nil {
-				backoff, index = 0, nextIndex(qm.LastIndex)
-				if !known || !slices.Equal(routes, last) {
-					fn(slices.Clone(routes))
-					last, known = routes, true
-				}
-				continue
-			}
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		backoff = min(max(2*backoff, watchBackoffMin), watchBackoffMax)
-		s.log.Warn("watch routes", "error", err, "retry_in", backoff.String())
-		sleep(ctx, backoff)
-		index = 0
-	}
-	return nil
+	return watchVariables(ctx, s, routeSet, fn)
 }
 
-// cachedRoute is a route read at a variable's modify index, so that a
-// change to one app's route reads only that one again.
-type cachedRoute struct {
-	index uint64
-	route paas.Route
-}
-
-func (s *Scheduler) readRoutes(ctx context.Context, metas []*api.VariableMetadata, cache map[string]cachedRoute) ([]paas.Route, error) {
-	seen := map[string]bool{}
-	var routes []paas.Route
-	for _, m := range metas {
-		app, ok := strings.CutPrefix(m.Path, routesPrefix)
-		if !ok || paas.ValidateAppName(app) != nil {
-			continue
+// routeSet is the routes of all apps, one variable each, by app.
+var routeSet = variableSet[paas.Route]{
+	what: "route", prefix: routesPrefix,
+	parse: func(path string, items api.VariableItems) (paas.Route, error) {
+		app, _ := strings.CutPrefix(path, routesPrefix)
+		if err := paas.ValidateAppName(app); err != nil {
+			return paas.Route{}, err
 		}
-		seen[app] = true
-		c, ok := cache[app]
-		if !ok || c.index != m.ModifyIndex {
-			v, _, err := s.client.Variables().Peek(m.Path, query(ctx))
-			if err != nil {
-				return nil, fmt.Errorf("read route of %s: %w", app, nomadError(err))
-			}
-			if v == nil {
-				continue // deleted since the listing
-			}
-			r, err := parseRoute(app, v.Items)
-			if err != nil {
-				s.log.Warn("route ignored", "app", app, "error", err)
-				continue
-			}
-			c = cachedRoute{index: m.ModifyIndex, route: r}
-			cache[app] = c
-		}
-		routes = append(routes, c.route)
-	}
-	for app := range cache {
-		if !seen[app] {
-			delete(cache, app)
-		}
-	}
-	slices.SortFunc(routes, func(a, b paas.Route) int { return strings.Compare(a.App, b.App) })
-	return routes, nil
+		return parseRoute(app, items)
+	},
+	compare: func(a, b paas.Route) int { return strings.Compare(a.App, b.App) },
 }
 
 func parseRoute(app string, items api.VariableItems) (paas.Route, error) {
