@@ -3,6 +3,7 @@ package paas
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
 // Error codes shared by every package. The API maps each to one HTTP status
@@ -57,4 +58,27 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "internal error; the platform log has the details"
+}
+
+// HTTPStatus maps an error code to the HTTP status the API, the console and
+// the API's test double answer with. It is the only place that does.
+func HTTPStatus(code string) int {
+	switch code {
+	case EINVALID:
+		return http.StatusUnprocessableEntity
+	case ENOTFOUND:
+		return http.StatusNotFound
+	case ECONFLICT:
+		return http.StatusConflict
+	case EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case EFORBIDDEN:
+		return http.StatusForbidden
+	case ERATELIMITED:
+		return http.StatusTooManyRequests
+	case EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
 }

@@ -74,7 +74,7 @@ func auditEntry(c *gin.Context) *paas.AuditEntry {
 // will be, by errorResponder, with its code's status.
 func answerStatus(c *gin.Context) int {
 	if len(c.Errors) > 0 && !c.Writer.Written() {
-		return ToStatus(paas.ErrorCode(c.Errors.Last().Err))
+		return paas.HTTPStatus(paas.ErrorCode(c.Errors.Last().Err))
 	}
 	return c.Writer.Status()
 }
@@ -128,7 +128,7 @@ func NewPushAuditor(store AuditStore, logger *slog.Logger) *PushAuditor {
 func (a *PushAuditor) RecordPush(ctx context.Context, e paas.AuditEntry, err error) {
 	e.Status = http.StatusOK
 	if err != nil {
-		e.Status = ToStatus(paas.ErrorCode(err))
+		e.Status = paas.HTTPStatus(paas.ErrorCode(err))
 	}
 	ctx, cancel := context.WithTimeout(ctx, auditTimeout)
 	defer cancel()

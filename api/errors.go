@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"log/slog"
-	"net/http"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gitpaas/paas"
@@ -18,29 +17,6 @@ type errorDetail struct {
 	Code      string `json:"code"`
 	Message   string `json:"message"`
 	RequestID string `json:"request_id,omitempty"`
-}
-
-// ToStatus maps an error code to its HTTP status. It is the only place that
-// does.
-func ToStatus(code string) int {
-	switch code {
-	case paas.EINVALID:
-		return http.StatusUnprocessableEntity
-	case paas.ENOTFOUND:
-		return http.StatusNotFound
-	case paas.ECONFLICT:
-		return http.StatusConflict
-	case paas.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case paas.EFORBIDDEN:
-		return http.StatusForbidden
-	case paas.ERATELIMITED:
-		return http.StatusTooManyRequests
-	case paas.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	default:
-		return http.StatusInternalServerError
-	}
 }
 
 // errorResponder turns the last error a handler attached with c.Error into
@@ -60,7 +36,7 @@ func errorResponder(logger *slog.Logger) gin.HandlerFunc {
 		if code == paas.EUNAUTHORIZED {
 			c.Header("WWW-Authenticate", `Bearer realm="paas"`)
 		}
-		c.JSON(ToStatus(code), errorBody{Error: errorDetail{
+		c.JSON(paas.HTTPStatus(code), errorBody{Error: errorDetail{
 			Code: code, Message: paas.ErrorMessage(err), RequestID: c.GetString(requestIDKey),
 		}})
 	}

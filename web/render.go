@@ -122,23 +122,7 @@ func statusOf(err error) int {
 	if err == nil {
 		return http.StatusOK
 	}
-	switch paas.ErrorCode(err) {
-	case paas.EINVALID:
-		return http.StatusUnprocessableEntity
-	case paas.ENOTFOUND:
-		return http.StatusNotFound
-	case paas.ECONFLICT:
-		return http.StatusConflict
-	case paas.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case paas.EFORBIDDEN:
-		return http.StatusForbidden
-	case paas.ERATELIMITED:
-		return http.StatusTooManyRequests
-	case paas.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
+	return paas.HTTPStatus(paas.ErrorCode(err))
 }
 
 // flash keeps a message for the next page, after a redirect.

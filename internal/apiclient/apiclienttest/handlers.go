@@ -219,32 +219,10 @@ func newestFirst[T any](in []T) []T {
 	return out
 }
 
-// statusOf maps an error code to its HTTP status as docs/api.md lists.
-func statusOf(code string) int {
-	switch code {
-	case paas.EINVALID:
-		return http.StatusUnprocessableEntity
-	case paas.ENOTFOUND:
-		return http.StatusNotFound
-	case paas.ECONFLICT:
-		return http.StatusConflict
-	case paas.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case paas.EFORBIDDEN:
-		return http.StatusForbidden
-	case paas.ERATELIMITED:
-		return http.StatusTooManyRequests
-	case paas.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	default:
-		return http.StatusInternalServerError
-	}
-}
-
 func writeError(w http.ResponseWriter, err error) {
 	code := paas.ErrorCode(err)
 	body := map[string]map[string]string{"error": {"code": code, "message": paas.ErrorMessage(err)}}
-	writeJSON(w, statusOf(code), body)
+	writeJSON(w, paas.HTTPStatus(code), body)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
