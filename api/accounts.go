@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gitpaas/paas"
+	"github.com/gitpaas/paas/internal/ratelimit"
 )
 
 // Accounts logs users in, makes users and issues tokens.
@@ -70,14 +71,14 @@ func (h *loginHandlers) login(c *gin.Context) {
 // allow spends a login attempt of the client's address and of the user
 // name, and answers 429 with Retry-After when either has none left.
 func (h *loginHandlers) allow(c *gin.Context, name string) bool {
-	ok, wait := h.perIP.take(c.ClientIP())
+	ok, wait := h.perIP.Take(c.ClientIP())
 	if ok {
-		ok, wait = h.perUser.take(clip(name))
+		ok, wait = h.perUser.Take(clip(name))
 	}
 	if ok {
 		return true
 	}
-	secs := max(1, int(math.Ceil(wait.Seconds())))
+	secs := ratelimit.RetryAfterSeconds(wait)
 	c.Header("Retry-After", strconv.Itoa(secs))
 	c.Error(paas.Errorf(paas.ERATELIMITED, "too many login attempts; try again in %d seconds", secs))
 	return false

@@ -93,26 +93,6 @@ func TestLoginRateLimits(t *testing.T) {
 	}
 }
 
-func TestLimiterRefills(t *testing.T) {
-	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	l := newLimiter(RateLimit{Burst: 2, Every: 10 * time.Second}, func() time.Time { return now })
-	for i, want := range []bool{true, true, false} {
-		if ok, _ := l.take("k"); ok != want {
-			t.Errorf("take %d = %v; want %v", i+1, ok, want)
-		}
-	}
-	if _, wait := l.take("k"); wait != 10*time.Second {
-		t.Errorf("retry after %v; want 10s", wait)
-	}
-	now = now.Add(10 * time.Second)
-	if ok, _ := l.take("k"); !ok {
-		t.Error("no attempt after a refill period")
-	}
-	if ok, _ := l.take("other"); !ok {
-		t.Error("keys share a bucket")
-	}
-}
-
 func TestTokensAPI(t *testing.T) {
 	e := newTestEnv(t, Options{})
 	e.addUser("olive", false)

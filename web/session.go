@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gitpaas/paas"
 )
@@ -199,10 +200,10 @@ func safeNext(next string) string {
 	return next
 }
 
-func (c *Console) allowLogin(r *http.Request, name string) (bool, int) {
-	ok, wait := c.perIP.take(clientIP(r))
+func (c *Console) allowLogin(r *http.Request, name string) (bool, time.Duration) {
+	ok, wait := c.perIP.Take(clientIP(r))
 	if ok {
-		ok, wait = c.perUser.take(clip(name, paas.MaxUserNameLen+1))
+		ok, wait = c.perUser.Take(clip(name, paas.MaxUserNameLen+1))
 	}
 	return ok, wait
 }
