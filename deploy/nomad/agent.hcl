@@ -64,11 +64,14 @@ plugin "docker" {
     allow_privileged = false
     # `docker ps` then shows which job and process a container belongs to.
     extra_labels = ["job_name", "task_group_name", "node_id"]
-    # Bind mounts are on for one reason: an add-on's job binds its data
+    # Bind mounts are on for two reasons: an add-on's job binds its data
     # directory, <data dir>/addons/<name>, so the data outlives the
-    # container. The platform renders every job it submits and only add-on
-    # jobs carry volumes (scheduler/addons.go); app jobs never mount host
-    # paths (scheduler/job.go, checked by TestAppJobsMountNothing). The
+    # container, and a one-off process (paas run, a release command) gets
+    # the paas-runner binary bound read-only as its entrypoint. The platform
+    # renders every job it submits; add-on jobs carry volumes
+    # (scheduler/addons.go), one-offs that one read-only file
+    # (scheduler/run.go), and the jobs of app releases never mount host
+    # paths (scheduler/job.go; all checked by TestAppJobsMountNothing). The
     # docker driver cannot restrict the host paths it allows, and anyone
     # who can reach this agent's API (no ACL, loopback only) can already
     # run any job: keep 127.0.0.1:4646 closed to other users of the host.

@@ -103,6 +103,11 @@ type Autoscaler struct {
 	log     *slog.Logger
 	now     func() time.Time
 
+	// blindSince is when scrapes of the router started failing (zero while
+	// they work); blindLogged when that was last logged. Only Run's
+	// goroutine touches them.
+	blindSince, blindLogged time.Time
+
 	mu     sync.Mutex
 	runCtx context.Context      // Run's, which changes outlive
 	states map[string]*appState // by app
@@ -171,8 +176,8 @@ func (a *Autoscaler) Run(ctx context.Context) {
 func (a *Autoscaler) pass(ctx context.Context) {
 	now := a.now()
 	samples, err := a.scraper.scrape(ctx, now)
-	if err != nil && ctx.Err() == nil {
-		a.log.Debug("autoscale scrape", "error", err)
+	if ctx.Err() == nil {
+		a.noteScrape(now, err)
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -186,6 +191,28 @@ func (a *Autoscaler) pass(ctx context.Context) {
 		}
 		st.history.add(s)
 		a.decide(ctx, app, st, now)
+	}
+}
+
+// blindLogEvery spaces the warnings while the autoscaler cannot read the
+// router's metrics.
+const blindLogEvery = 30 * time.Second
+
+// noteScrape logs when the autoscaler loses the router's metrics, every
+// blindLogEvery while it stays blind, and when it sees them again: without
+// them no app scales.
+func (a *Autoscaler) noteScrape(now time.Time, err error) {
+	switch {
+	case err != nil && (a.blindSince.IsZero() || now.Sub(a.blindLogged) >= blindLogEvery):
+		if a.blindSince.IsZero() {
+			a.blindSince = now
+		}
+		a.blindLogged = now
+		a.log.Warn("autoscaler cannot read the router's metrics; no app scales until it can",
+			"url", a.opts.MetricsURL, "since", a.blindSince, "error", err)
+	case err == nil && !a.blindSince.IsZero():
+		a.log.Info("autoscaler reads the router's metrics again", "blind_for", now.Sub(a.blindSince).Round(time.Second).String())
+		a.blindSince, a.blindLogged = time.Time{}, time.Time{}
 	}
 }
 

@@ -159,6 +159,8 @@ func slowApp(t *testing.T, s *stack, greeting string) string {
 // countWatcher samples the web count of an app through the API, so that a
 // test can wait for a count and check every count it went through.
 type countWatcher struct {
+	s      *stack
+	app    string
 	cancel context.CancelFunc
 	done   chan struct{}
 	mu     sync.Mutex
@@ -167,7 +169,7 @@ type countWatcher struct {
 
 func watchCount(t *testing.T, s *stack, app string) *countWatcher {
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &countWatcher{cancel: cancel, done: make(chan struct{})}
+	w := &countWatcher{s: s, app: app, cancel: cancel, done: make(chan struct{})}
 	token := s.adminToken()
 	go func() {
 		defer close(w.done)
@@ -210,12 +212,16 @@ func (w *countWatcher) current() int {
 
 func (w *countWatcher) waitFor(t *testing.T, want int, within time.Duration) {
 	t.Helper()
-	eventually(t, within, func() string {
-		if n := w.current(); n != want {
-			return fmt.Sprintf("web count is %d, want %d; counts so far %v", n, want, w.history())
+	deadline := time.Now().Add(within)
+	for w.current() != want {
+		if time.Now().After(deadline) {
+			// What the autoscaler last concluded says why it did not act.
+			reasoning, _ := w.s.paas("", "autoscale", "-a", w.app)
+			t.Fatalf("gave up after %s: web count is %d, want %d; counts so far %v\npaas autoscale:\n%s",
+				within, w.current(), want, w.history(), reasoning)
 		}
-		return ""
-	})
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // webCount reads the web count of app from GET /v1/apps/:app/formation.

@@ -67,6 +67,7 @@ func newStack(t *testing.T, dsn, nomadAddr string) *stack {
 		s.stopPaasd(syscall.SIGTERM)
 		stopProcess(s.router, syscall.SIGTERM)
 		if t.Failed() {
+			t.Logf("platform warnings and errors:\n%s", warnings(s.logs.String()))
 			t.Logf("platform logs:\n%s", tail(s.logs.String(), 200))
 		}
 	})
@@ -236,6 +237,19 @@ func stopProcess(cmd *exec.Cmd, sig syscall.Signal) {
 		cmd.Process.Kill()
 		<-done
 	}
+}
+
+// warnings returns the lines of the platform's logs at WARN or ERROR, which
+// the tail of a long log may have lost.
+func warnings(s string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, "level=WARN") || strings.Contains(l, "level=ERROR") ||
+			strings.Contains(l, `"level":"WARN"`) || strings.Contains(l, `"level":"ERROR"`) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 func tail(s string, n int) string {

@@ -80,8 +80,9 @@ plugin "docker" {
     allow_privileged = false
     # Lets Stop find the containers of this agent among those of others.
     extra_labels = ["node_id", "job_name"]
-    # Add-on jobs bind their data directory from the host; app jobs never
-    # mount host paths (see deploy/nomad/agent.hcl).
+    # Add-on jobs bind their data directory from the host and one-offs the
+    # paas-runner binary; release jobs never mount host paths (see
+    # deploy/nomad/agent.hcl).
     volumes {
       enabled = true
     }
