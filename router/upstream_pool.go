@@ -19,8 +19,8 @@ const upstreamBufferSize = 4 << 10
 // left it at the start of a message.
 type upstreamConn struct {
 	conn   net.Conn
-	in     connReader  // between conn and br: counts and limits reads
-	out    connWriter  // between bw and conn: counts writes
+	in     connReader // between conn and br: counts and limits reads
+	out    connWriter // between bw and conn: counts writes
 	br     *bufio.Reader
 	bw     *bufio.Writer
 	tp     textproto.Reader
