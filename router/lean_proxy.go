@@ -153,8 +153,9 @@ func (lx *leanExchange) writeBody() error {
 		return nil
 	}
 	werr := lx.c.bw.Flush()
-	buf := lx.r.buffers.Get()
-	defer lx.r.buffers.Put(buf)
+	bp := lx.r.buffers.get()
+	defer lx.r.buffers.put(bp)
+	buf := *bp
 	for {
 		n, err := lx.req.Body.Read(buf)
 		lx.bodyRead += int64(n)
@@ -260,7 +261,8 @@ func (lx *leanExchange) writeHead(head *responseHead) []string {
 		dst[k] = vv
 	}
 	if len(dst[requestIDHeader]) == 0 {
-		dst[requestIDHeader] = []string{lx.ex.requestID}
+		lx.ex.requestIDValue[0] = lx.ex.requestID
+		dst[requestIDHeader] = lx.ex.requestIDValue[:]
 	}
 	if len(announced) > 0 {
 		dst["Trailer"] = []string{strings.Join(announced, ", ")}
@@ -277,6 +279,9 @@ func (lx *leanExchange) copyBody(head *responseHead) error {
 	if head.length == 0 {
 		return nil
 	}
+	if head.length > 0 && head.length <= int64(lx.c.br.Buffered()) && !isEventStream(head.header) {
+		return lx.copyBuffered(int(head.length))
+	}
 	var body io.Reader = lx.c.br
 	switch {
 	case head.chunked:
@@ -288,8 +293,9 @@ func (lx *leanExchange) copyBody(head *responseHead) error {
 	if head.length < 0 || isEventStream(head.header) {
 		rc = http.NewResponseController(&lx.ex.rec)
 	}
-	buf := lx.r.buffers.Get()
-	defer lx.r.buffers.Put(buf)
+	bp := lx.r.buffers.get()
+	defer lx.r.buffers.put(bp)
+	buf := *bp
 	for {
 		n, rerr := body.Read(buf)
 		if n > 0 {
@@ -314,6 +320,18 @@ func (lx *leanExchange) copyBody(head *responseHead) error {
 			return rerr
 		}
 	}
+}
+
+// copyBuffered writes a body of n bytes that is already in the
+// connection's buffer, as most small responses are, without copying it.
+func (lx *leanExchange) copyBuffered(n int) error {
+	b, err := lx.c.br.Peek(n)
+	if err != nil {
+		return err
+	}
+	_, err = lx.ex.rec.Write(b)
+	_, _ = lx.c.br.Discard(n)
+	return err
 }
 
 // isEventStream reports whether the response is server-sent events.

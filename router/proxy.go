@@ -61,6 +61,9 @@ type exchange struct {
 	err       error        // of the current attempt, set by the ErrorHandler
 	rec       responseRecorder
 	bucket    int // the client's canary bucket once known, else -1
+	// requestIDValue holds requestID as a header value, so that echoing
+	// it to the client costs no allocation.
+	requestIDValue [1]string
 }
 
 type exchangeKey struct{}

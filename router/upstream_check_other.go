@@ -4,6 +4,11 @@ package router
 
 import "net"
 
-// idleConnUsable cannot look at the socket on this system; a request on a
-// connection the app closed fails with a 502 unless it may be sent again.
-func idleConnUsable(net.Conn) bool { return true }
+// connPeek cannot look at the socket on this system: a request on a
+// connection the app closed while idle fails with a 502 unless it may be
+// sent again.
+type connPeek struct{}
+
+func newConnPeek(net.Conn) *connPeek { return &connPeek{} }
+
+func (*connPeek) idle() bool { return true }

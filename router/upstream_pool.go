@@ -24,6 +24,7 @@ type upstreamConn struct {
 	br     *bufio.Reader
 	bw     *bufio.Writer
 	tp     textproto.Reader
+	peek   *connPeek
 	reused bool      // it served a request before this one
 	idleAt time.Time // when it went back to the pool
 }
@@ -34,6 +35,7 @@ func newUpstreamConn(conn net.Conn) *upstreamConn {
 	c.br = bufio.NewReaderSize(&c.in, upstreamBufferSize)
 	c.bw = bufio.NewWriterSize(&c.out, upstreamBufferSize)
 	c.tp.R = c.br
+	c.peek = newConnPeek(conn)
 	return c
 }
 
@@ -183,7 +185,7 @@ func (u *upstream) connect(ctx context.Context, t *target) (*upstreamConn, error
 		if c == nil {
 			return u.dial(ctx, t)
 		}
-		if c.br.Buffered() > 0 || !idleConnUsable(c.conn) {
+		if c.br.Buffered() > 0 || !c.peek.idle() {
 			c.close()
 			continue
 		}
