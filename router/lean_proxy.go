@@ -202,10 +202,13 @@ func (lx *leanExchange) readHead() (*responseHead, error) {
 	return nil, errTooMany1xx
 }
 
-// informational passes a 1xx response on to the client, as ReverseProxy
-// does.
+// informational passes a 1xx response on to the client, with the app's
+// headers only: what the router has set for the final response (the
+// canary cookie) is kept for it.
 func (lx *leanExchange) informational(head *responseHead) {
 	h := lx.ex.rec.Header()
+	saved := h.Clone()
+	clear(h)
 	for k, vv := range head.header {
 		if !hopByHopResponseHeader(k) {
 			h[k] = vv
@@ -213,6 +216,9 @@ func (lx *leanExchange) informational(head *responseHead) {
 	}
 	lx.ex.rec.WriteHeader(head.status)
 	clear(h)
+	for k, vv := range saved {
+		h[k] = vv
+	}
 }
 
 // discard closes the exchange's connection.
@@ -239,8 +245,9 @@ func (lx *leanExchange) respond(head *responseHead) {
 }
 
 // writeHead copies the response's end-to-end headers to the client, with
-// the request id unless the app set one, and announces its trailers. It
-// returns the announced trailer names.
+// the request id unless the app set one, and announces its trailers.
+// Headers the router set already (the canary cookie) are added to, not
+// replaced. It returns the announced trailer names.
 func (lx *leanExchange) writeHead(head *responseHead) []string {
 	var announced []string
 	if head.chunked {
@@ -257,6 +264,9 @@ func (lx *leanExchange) writeHead(head *responseHead) []string {
 	for k, vv := range head.header {
 		if hopByHopResponseHeader(k) || len(connection) > 0 && namedIn(connection, k) {
 			continue
+		}
+		if mine, ok := dst[k]; ok {
+			vv = append(mine, vv...)
 		}
 		dst[k] = vv
 	}

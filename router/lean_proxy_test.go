@@ -582,3 +582,34 @@ func TestLeanPostBodyFailsHalfWay(t *testing.T) {
 		t.Errorf("next request: %d %q", resp.StatusCode, body)
 	}
 }
+
+// TestLeanKeepsRouterHeaders: the canary cookie the router sets goes out
+// with the app's own cookies, and not with a 1xx.
+func TestLeanKeepsRouterHeaders(t *testing.T) {
+	u := newRawUpstream(t, func(w *bufio.Writer, req *http.Request, body string, conn, n int) bool {
+		w.WriteString("HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n")
+		w.WriteString("HTTP/1.1 200 OK\r\nSet-Cookie: app=1\r\nContent-Length: 2\r\n\r\nok")
+		return true
+	})
+	r, front := routeTo(t, u, Options{})
+	r.UpdateRoutes([]paas.Route{{App: "hello", Release: 1, Canary: 2, CanaryWeight: 30}})
+
+	conn := front.dial(t)
+	io.WriteString(conn, "GET / HTTP/1.1\r\nHost: hello.localhost\r\n\r\n")
+	br := bufio.NewReader(conn)
+	early, err := http.ReadResponse(br, nil)
+	if err != nil || early.StatusCode != http.StatusEarlyHints {
+		t.Fatalf("first response: %v %v, want the 103", early, err)
+	}
+	if c := early.Header.Values("Set-Cookie"); len(c) != 0 {
+		t.Errorf("the 103 carried cookies %q", c)
+	}
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("final response: %v %v", resp, err)
+	}
+	cookies := strings.Join(resp.Header.Values("Set-Cookie"), "; ")
+	if !strings.Contains(cookies, "app=1") || !strings.Contains(cookies, canaryCookie+"=") {
+		t.Errorf("Set-Cookie = %q, want the app's and the canary's", cookies)
+	}
+}
