@@ -288,6 +288,7 @@ func TestLeanMisbehavingUpstream(t *testing.T) {
 		{"unknown transfer encoding", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxx", true, 502},
 		{"101 without an upgrade", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n", true, 502},
 		{"too many 1xx", strings.Repeat("HTTP/1.1 102 Processing\r\n\r\n", 6) + ok("late"), true, 502},
+		{"headers over 1 MiB", "HTTP/1.1 200 OK\r\nX-Big: " + strings.Repeat("x", 1<<20) + "\r\nContent-Length: 0\r\n\r\n", true, 502},
 		{"closed before any response", "", true, 502},
 		{"closed in the headers", "HTTP/1.1 200 OK\r\nContent-Len", true, 502},
 	}
