@@ -3,6 +3,7 @@ package router
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -90,7 +91,7 @@ func (lx *leanExchange) send() (*responseHead, error) {
 	if err == nil {
 		return head, nil
 	}
-	again := c.reused && c.in.n == 0 && ctx.Err() == nil && !isTimeout(err) && !errors.Is(err, errClientBody) &&
+	again := c.reused && c.in.n == 0 && ctx.Err() == nil && !isTimeout(err) && !isClientBodyError(err) &&
 		(c.out.n == 0 && lx.bodyRead == 0 || retryable(lx.req))
 	lx.discard()
 	if !again {
@@ -121,7 +122,7 @@ func (lx *leanExchange) roundTrip(c *upstreamConn) (*responseHead, error) {
 	if werr == nil {
 		werr = c.bw.Flush()
 	}
-	if errors.Is(werr, errClientBody) {
+	if isClientBodyError(werr) {
 		return nil, werr
 	}
 	// A write that failed may be the app answering early and closing:
@@ -138,9 +139,17 @@ func (lx *leanExchange) roundTrip(c *upstreamConn) (*responseHead, error) {
 	return head, nil
 }
 
-// errClientBody marks a failure to read the client's body: the client's
+// clientBodyError is a failure to read the client's body: the client's
 // fault, which proxyFailed answers from the body's own record.
-var errClientBody = errors.New("reading the request body")
+type clientBodyError struct{ err error }
+
+func (e *clientBodyError) Error() string { return "reading the request body: " + e.err.Error() }
+func (e *clientBodyError) Unwrap() error { return e.err }
+
+func isClientBodyError(err error) bool {
+	var cb *clientBodyError
+	return errors.As(err, &cb)
+}
 
 // writeBody streams the client's body, of req.ContentLength bytes, to
 // the app: the head goes at once and each part of the body as it comes,
@@ -166,13 +175,13 @@ func (lx *leanExchange) writeBody() error {
 		}
 		switch {
 		case lx.bodyRead > lx.req.ContentLength:
-			return errors.Join(errClientBody, errors.New("body longer than its content length"))
+			return &clientBodyError{errors.New("body longer than its content length")}
 		case err == io.EOF && lx.bodyRead < lx.req.ContentLength:
-			return errors.Join(errClientBody, io.ErrUnexpectedEOF)
+			return &clientBodyError{io.ErrUnexpectedEOF}
 		case err == io.EOF:
 			return werr
 		case err != nil:
-			return errors.Join(errClientBody, err)
+			return &clientBodyError{err}
 		}
 	}
 }
@@ -366,7 +375,7 @@ func (lx *leanExchange) trailers(announced []string) error {
 	trailer, err := c.tp.ReadMIMEHeader()
 	c.in.limit = 0
 	if err != nil {
-		return errors.Join(errMalformedResponse, err)
+		return fmt.Errorf("%w: %w", errMalformedResponse, err)
 	}
 	rc := http.NewResponseController(&lx.ex.rec)
 	if err := rc.Flush(); err != nil {

@@ -3,6 +3,7 @@ package router
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/textproto"
@@ -191,7 +192,7 @@ func readResponseHead(c *upstreamConn, method string) (*responseHead, error) {
 		if errors.Is(err, errResponseHeaderTooLarge) {
 			return nil, err
 		}
-		return nil, errors.Join(errMalformedResponse, err)
+		return nil, fmt.Errorf("%w: %w", errMalformedResponse, err)
 	}
 	h.header = http.Header(mh)
 	h.keepAlive = minor == 1 && !hasToken(h.header["Connection"], "close")
