@@ -29,3 +29,8 @@ func (p *bufferPool) Get() []byte { return *p.pool.Get().(*[]byte) }
 
 // Put returns b to the pool.
 func (p *bufferPool) Put(b []byte) { p.pool.Put(&b) }
+
+// get and put are Get and Put without the allocation that Put's &b costs,
+// for the lean path.
+func (p *bufferPool) get() *[]byte  { return p.pool.Get().(*[]byte) }
+func (p *bufferPool) put(b *[]byte) { p.pool.Put(b) }

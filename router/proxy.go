@@ -48,9 +48,9 @@ func newTransport(o Options) *http.Transport {
 // per request.
 const flushInterval = 0
 
-// exchange is the state of one request as it goes through the router. It
-// rides in the request's context from ServeHTTP to the proxy's Rewrite and
-// ErrorHandler, which run on the same goroutine.
+// exchange is the state of one request as it goes through the router. On
+// the ReverseProxy path it rides in the request's context to the proxy's
+// Rewrite and ErrorHandler, which run on the same goroutine.
 type exchange struct {
 	requestID string
 	start     time.Time
@@ -61,13 +61,12 @@ type exchange struct {
 	err       error        // of the current attempt, set by the ErrorHandler
 	rec       responseRecorder
 	bucket    int // the client's canary bucket once known, else -1
+	// requestIDValue holds requestID as a header value, so that echoing
+	// it to the client costs no allocation.
+	requestIDValue [1]string
 }
 
 type exchangeKey struct{}
-
-func withExchange(req *http.Request, ex *exchange) *http.Request {
-	return req.WithContext(context.WithValue(req.Context(), exchangeKey{}, ex))
-}
 
 func exchangeFrom(ctx context.Context) *exchange {
 	ex, _ := ctx.Value(exchangeKey{}).(*exchange)
@@ -76,12 +75,12 @@ func exchangeFrom(ctx context.Context) *exchange {
 
 // newReverseProxy returns the proxy shared by every app; the target of each
 // request comes from its exchange.
-func newReverseProxy(transport http.RoundTripper) *httputil.ReverseProxy {
+func newReverseProxy(transport http.RoundTripper, buffers *bufferPool) *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
 		Rewrite:        rewrite,
 		Transport:      transport,
 		FlushInterval:  flushInterval,
-		BufferPool:     newBufferPool(),
+		BufferPool:     buffers,
 		ModifyResponse: addRequestID,
 		ErrorHandler:   recordError,
 	}

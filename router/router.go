@@ -35,6 +35,8 @@ type Router struct {
 
 	transport *http.Transport
 	proxy     *httputil.ReverseProxy
+	upstream  *upstream // the lean path's client (lean_proxy.go)
+	buffers   *bufferPool
 	checks    *http.Client
 	metrics   *metrics
 
@@ -64,6 +66,7 @@ func New(opts Options, logger *slog.Logger) *Router {
 	}
 	opts = opts.withDefaults()
 	transport := newTransport(opts)
+	buffers := newBufferPool()
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &Router{
 		opts:           opts,
@@ -72,7 +75,9 @@ func New(opts Options, logger *slog.Logger) *Router {
 		retryAfter:     opts.retryAfter(),
 		rateRetryAfter: rateRetryAfter(opts.RateLimit),
 		transport:      transport,
-		proxy:          newReverseProxy(transport),
+		proxy:          newReverseProxy(transport, buffers),
+		upstream:       newUpstream(opts, buffers),
+		buffers:        buffers,
 		checks:         newHealthClient(transport),
 		ctx:            ctx,
 		cancel:         cancel,
@@ -111,6 +116,7 @@ func (r *Router) update(instances []paas.Instance) {
 	}
 	for _, t := range ch.removed {
 		t.stop()
+		t.conns.closeIdle(true)
 		t.logger.Info("target removed")
 	}
 	r.metrics.forgetGone(old, ch.next)
@@ -136,6 +142,9 @@ func (r *Router) Close() {
 	r.cancel()
 	r.wg.Wait()
 	r.transport.CloseIdleConnections()
+	for _, t := range r.table.Load().targets {
+		t.conns.closeIdle(false)
+	}
 }
 
 // ServeHTTP routes req by its Host header: to a healthy instance of the app
@@ -182,7 +191,7 @@ func (r *Router) serve(req *http.Request, ex *exchange) {
 		return
 	}
 	defer ex.state.release()
-	r.forward(withExchange(req, ex), lb, ex)
+	r.forward(req, lb, ex)
 }
 
 // admit applies the app's limits to req, cheapest first: its rate limit,
@@ -226,18 +235,32 @@ func (r *Router) forward(req *http.Request, lb *loadBalancer, ex *exchange) {
 // attempt proxies req to t and returns the error that kept the proxy from
 // writing a response, if any. A target that refuses the connection leaves
 // rotation at once; a client that hung up says nothing about the target.
+// Plain requests take the lean path (lean_proxy.go), the others Go's
+// ReverseProxy.
 func (r *Router) attempt(req *http.Request, ex *exchange, t *target) error {
 	ex.target, ex.err = t, nil
-	if isLongLived(req) {
-		ctx, cancel := context.WithCancel(req.Context())
-		defer t.trackStream(cancel)()
-		req = req.WithContext(ctx)
+	if leanEligible(req) {
+		ex.err = r.serveLean(req, ex, t)
+	} else {
+		r.reverseProxy(req, ex, t)
 	}
-	r.proxy.ServeHTTP(&ex.rec, req)
 	if ex.err != nil && isConnectionError(ex.err) && req.Context().Err() == nil {
 		t.connectionFailed(ex.err)
 	}
 	return ex.err
+}
+
+// reverseProxy proxies req to t through Go's ReverseProxy and Transport,
+// which record a failure in ex.err. Long-lived requests are tracked, to be
+// closed when t's release stops taking traffic.
+func (r *Router) reverseProxy(req *http.Request, ex *exchange, t *target) {
+	ctx := context.WithValue(req.Context(), exchangeKey{}, ex)
+	if isLongLived(req) {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer t.trackStream(cancel)()
+	}
+	r.proxy.ServeHTTP(&ex.rec, req.WithContext(ctx))
 }
 
 // proxyFailed answers a request whose last attempt failed: 413 or 408 when

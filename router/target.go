@@ -48,6 +48,7 @@ type target struct {
 	ejections prometheus.Counter // the app's
 
 	healthy atomic.Bool
+	conns   connPool // idle connections of the lean path
 
 	mu        sync.Mutex
 	state     healthState

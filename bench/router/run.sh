@@ -25,7 +25,9 @@
 # Usage: bench/router/run.sh
 # Env:   ROUNDS (3), DURATION (10s), CONNS (64), THREADS (2), IDLE_CONNS (1000),
 #        BENCH_PORT_BASE (18080), PAAS_BENCH_OUT (a directory to keep the raw
-#        results in; default a temporary one, removed at exit)
+#        results in; default a temporary one, removed at exit), BASELINE (a
+#        git revision: paas-router as it was there is measured too, as
+#        paas-router-base, in the same rounds)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 ROUNDS="${ROUNDS:-3}"
@@ -35,6 +37,7 @@ THREADS="${THREADS:-2}"
 IDLE_CONNS="${IDLE_CONNS:-1000}"
 BASE="${BENCH_PORT_BASE:-18080}"
 HOST="bench.localhost"
+BASELINE="${BASELINE:-}"
 
 work="$(mktemp -d /tmp/paas-router-bench.XXXXXX)"
 out="${PAAS_BENCH_OUT:-$work/out}"
@@ -55,9 +58,10 @@ trap 'exit 130' INT TERM
 
 # The ports: each proxy listens on its own, and reaches the backend on a
 # port of its own, so that TIME_WAIT sockets can be told apart.
-declare -A FRONT=([direct]=$((BASE + 10)) [paas-router]=$((BASE + 1)) [nginx]=$((BASE + 2)) [haproxy]=$((BASE + 3)) [caddy]=$((BASE + 4)) [go-httputil]=$((BASE + 5)))
-declare -A BACK=([direct]=$((BASE + 10)) [paas-router]=$((BASE + 11)) [nginx]=$((BASE + 12)) [haproxy]=$((BASE + 13)) [caddy]=$((BASE + 14)) [go-httputil]=$((BASE + 15)))
+declare -A FRONT=([direct]=$((BASE + 10)) [paas-router]=$((BASE + 1)) [nginx]=$((BASE + 2)) [haproxy]=$((BASE + 3)) [caddy]=$((BASE + 4)) [go-httputil]=$((BASE + 5)) [paas-router-base]=$((BASE + 6)))
+declare -A BACK=([direct]=$((BASE + 10)) [paas-router]=$((BASE + 11)) [nginx]=$((BASE + 12)) [haproxy]=$((BASE + 13)) [caddy]=$((BASE + 14)) [go-httputil]=$((BASE + 15)) [paas-router-base]=$((BASE + 16)))
 METRICS_PORT=$((BASE + 21))
+BASE_METRICS_PORT=$((BASE + 22))
 
 # --- tools -------------------------------------------------------------------
 
@@ -121,22 +125,27 @@ spawn() { # name, command...
 
 start_backend() {
   local addrs="" n
-  for n in direct paas-router go-httputil nginx haproxy caddy; do addrs+="${addrs:+,}127.0.0.1:${BACK[$n]}"; done
+  for n in direct paas-router go-httputil nginx haproxy caddy paas-router-base; do addrs+="${addrs:+,}127.0.0.1:${BACK[$n]}"; done
   spawn backend "$work/bin/backend" -listen "$addrs"
   probe "${BACK[direct]}" || die "backend did not start: $(cat "$work/logs/backend.log")"
 }
 
-start_paas_router() {
-  cat >"$work/router-table.json" <<EOF
+start_paas_router() { # [name binary metrics-port]
+  local name=${1:-paas-router} bin=${2:-$work/bin/paas-router} metrics=${3:-$METRICS_PORT}
+  cat >"$work/$name-table.json" <<EOF
 {"version": 1, "saved_at": "2026-01-01T00:00:00Z",
- "instances": [{"app": "bench", "release": 1, "alloc_id": "bench", "addr": "127.0.0.1:${BACK[paas-router]}", "health_path": "/"}]}
+ "instances": [{"app": "bench", "release": 1, "alloc_id": "bench", "addr": "127.0.0.1:${BACK[$name]}", "health_path": "/"}]}
 EOF
   # Nomad at the discard port: refused at once, so the router starts from
   # its state file, as when the control plane is down.
-  spawn paas-router "$work/bin/paas-router" --listen "127.0.0.1:${FRONT[paas-router]}" \
-    --metrics-listen "127.0.0.1:$METRICS_PORT" --nomad-addr http://127.0.0.1:9 \
-    --state-file "$work/router-table.json" --access-log=false \
+  spawn "$name" "$bin" --listen "127.0.0.1:${FRONT[$name]}" --tls-listen= \
+    --metrics-listen "127.0.0.1:$metrics" --nomad-addr http://127.0.0.1:9 \
+    --state-file "$work/$name-table.json" --access-log=false \
     --rate-limit 1000000000 --rate-burst 1000000000 --pprof
+}
+
+start_paas_router_base() {
+  start_paas_router paas-router-base "$work/bin/base/paas-router" "$BASE_METRICS_PORT"
 }
 
 start_go_httputil() {
@@ -215,6 +224,7 @@ EOF
 # targets lists what is measured: direct and each proxy that is installed.
 targets() {
   echo direct paas-router go-httputil
+  [[ -n $BASELINE ]] && echo paas-router-base
   local p
   for p in nginx haproxy caddy; do [[ -n ${AVAILABLE[$p]:-} ]] && echo "$p"; done
   return 0
@@ -399,6 +409,12 @@ main() {
   for p in "${FRONT[@]}" "${BACK[@]}" "$METRICS_PORT"; do port_free "$p" || die "port $p is in use; set BENCH_PORT_BASE"; done
   log "building paas-router, the backend and the idle-connection client"
   (cd "$ROOT" && go build -o "$work/bin/" ./cmd/paas-router ./bench/router/backend ./bench/router/idleconns ./bench/router/goproxy)
+  if [[ -n $BASELINE ]]; then
+    log "building paas-router at $BASELINE"
+    mkdir -p "$work/base"
+    git -C "$ROOT" archive "$BASELINE" | tar -x -C "$work/base"
+    (cd "$work/base" && go build -o "$work/bin/base/" ./cmd/paas-router)
+  fi
 
   log "throughput: starting the backend and the proxies"
   start_all
