@@ -7,6 +7,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/gitpaas/paas/internal/apiclient"
 	"github.com/spf13/cobra"
 )
 
@@ -32,6 +33,20 @@ func (f *appFlags) resolve(ctx context.Context, e *env) (string, error) {
 		return f.app, nil
 	}
 	return appFromRemote(ctx, gitRepo{dir: e.dir}, f.remote)
+}
+
+// resolveWithClient returns the app resolve names and an API client: what
+// nearly every command on an app needs first.
+func (f *appFlags) resolveWithClient(ctx context.Context, e *env) (string, *apiclient.Client, error) {
+	app, err := f.resolve(ctx, e)
+	if err != nil {
+		return "", nil, err
+	}
+	c, err := e.client()
+	if err != nil {
+		return "", nil, err
+	}
+	return app, c, nil
 }
 
 // appFromRemote reads the app name from the URL of a git remote.

@@ -15,11 +15,7 @@ func newAutoscaleCmd(e *env) *cobra.Command {
 		Short: "Show the autoscaling policies, current counts and the autoscaler's latest reasoning",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			app, err := f.resolve(cmd.Context(), e)
-			if err != nil {
-				return err
-			}
-			c, err := e.client()
+			app, c, err := f.resolveWithClient(cmd.Context(), e)
 			if err != nil {
 				return err
 			}
@@ -101,11 +97,7 @@ func newAutoscaleDisableCmd(e *env) *cobra.Command {
 		Short: "Stop autoscaling a process type, whatever app.yml says; its count stays where it is",
 		Args:  argNames([]string{"TYPE (usage: paas autoscale:disable web)"}, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			app, err := f.resolve(cmd.Context(), e)
-			if err != nil {
-				return err
-			}
-			c, err := e.client()
+			app, c, err := f.resolveWithClient(cmd.Context(), e)
 			if err != nil {
 				return err
 			}
@@ -131,11 +123,7 @@ func newEventsCmd(e *env) *cobra.Command {
 			"release, so paas releases does not list its changes; they are here.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			app, err := f.resolve(cmd.Context(), e)
-			if err != nil {
-				return err
-			}
-			c, err := e.client()
+			app, c, err := f.resolveWithClient(cmd.Context(), e)
 			if err != nil {
 				return err
 			}

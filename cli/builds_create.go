@@ -26,11 +26,7 @@ func newBuildsCreateCmd(e *env) *cobra.Command {
 		Example: "  paas builds:create --source . -a hello",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			app, err := f.resolve(cmd.Context(), e)
-			if err != nil {
-				return err
-			}
-			c, err := e.client()
+			app, c, err := f.resolveWithClient(cmd.Context(), e)
 			if err != nil {
 				return err
 			}

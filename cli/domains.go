@@ -16,11 +16,7 @@ func newDomainsCmd(e *env) *cobra.Command {
 		Short: "List the custom domains of an app",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			app, err := f.resolve(cmd.Context(), e)
-			if err != nil {
-				return err
-			}
-			c, err := e.client()
+			app, c, err := f.resolveWithClient(cmd.Context(), e)
 			if err != nil {
 				return err
 			}
@@ -66,11 +62,7 @@ func newDomainsAddCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			app, err := f.resolve(cmd.Context(), e)
-			if err != nil {
-				return err
-			}
-			c, err := e.client()
+			app, c, err := f.resolveWithClient(cmd.Context(), e)
 			if err != nil {
 				return err
 			}
@@ -118,11 +110,7 @@ func newDomainsRemoveCmd(e *env) *cobra.Command {
 		Short: "Stop serving the app at a custom domain",
 		Args:  argNames([]string{"HOSTNAME; usage: paas domains:remove HOSTNAME"}, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			app, err := f.resolve(cmd.Context(), e)
-			if err != nil {
-				return err
-			}
-			c, err := e.client()
+			app, c, err := f.resolveWithClient(cmd.Context(), e)
 			if err != nil {
 				return err
 			}

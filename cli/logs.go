@@ -20,11 +20,7 @@ func newLogsCmd(e *env) *cobra.Command {
 			if o.Num < 0 || o.Num > 1500 {
 				return usageErrorf("--num must be from 0 to 1500")
 			}
-			app, err := f.resolve(cmd.Context(), e)
-			if err != nil {
-				return err
-			}
-			c, err := e.client()
+			app, c, err := f.resolveWithClient(cmd.Context(), e)
 			if err != nil {
 				return err
 			}

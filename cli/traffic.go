@@ -18,11 +18,7 @@ func appCommand(e *env, use, short string, run func(ctx context.Context, c *apic
 		Short: short,
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			app, err := f.resolve(cmd.Context(), e)
-			if err != nil {
-				return err
-			}
-			c, err := e.client()
+			app, c, err := f.resolveWithClient(cmd.Context(), e)
 			if err != nil {
 				return err
 			}

@@ -17,11 +17,7 @@ func newWebhooksCmd(e *env) *cobra.Command {
 		Short: "List the webhooks of an app",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			app, err := f.resolve(cmd.Context(), e)
-			if err != nil {
-				return err
-			}
-			c, err := e.client()
+			app, c, err := f.resolveWithClient(cmd.Context(), e)
 			if err != nil {
 				return err
 			}
@@ -57,11 +53,7 @@ func newWebhooksAddCmd(e *env) *cobra.Command {
 		Example: "  paas webhooks:add https://ci.example.com/hooks/paas --events release.succeeded,release.failed",
 		Args:    argNames([]string{"URL; usage: paas webhooks:add URL"}, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			app, err := f.resolve(cmd.Context(), e)
-			if err != nil {
-				return err
-			}
-			c, err := e.client()
+			app, c, err := f.resolveWithClient(cmd.Context(), e)
 			if err != nil {
 				return err
 			}
@@ -139,11 +131,7 @@ func (e *env) webhookTarget(cmd *cobra.Command, f *appFlags, arg string) (*apicl
 	if err != nil || id < 1 {
 		return nil, "", 0, usageErrorf("webhook ID %q is not a number; list them with: paas webhooks", clip(arg))
 	}
-	app, err := f.resolve(cmd.Context(), e)
-	if err != nil {
-		return nil, "", 0, err
-	}
-	c, err := e.client()
+	app, c, err := f.resolveWithClient(cmd.Context(), e)
 	if err != nil {
 		return nil, "", 0, err
 	}
