@@ -261,6 +261,20 @@ func (p *Pipeline) abortCanaryLocked(app, why string) {
 
 // Canary returns the state of app's canary.
 func (p *Pipeline) Canary(ctx context.Context, app string) (*paas.CanaryStatus, error) {
+	c, err := p.canaryOf(ctx, app)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return &paas.CanaryStatus{
+		App: app, Stable: c.stable, Canary: c.canary, Weight: c.steps[c.step], Steps: slices.Clone(c.steps), Step: c.step,
+		StartedAt: c.started, NextAt: c.nextAt, Analysis: slices.Clone(c.analysis),
+	}, nil
+}
+
+// canaryOf returns app's canary in progress, or ENOTFOUND.
+func (p *Pipeline) canaryOf(ctx context.Context, app string) (*canary, error) {
 	if _, err := p.store.GetApp(ctx, app); err != nil {
 		return nil, err
 	}
@@ -270,10 +284,7 @@ func (p *Pipeline) Canary(ctx context.Context, app string) (*paas.CanaryStatus, 
 	if c == nil {
 		return nil, paas.Errorf(paas.ENOTFOUND, "app %s has no canary in progress; set deploy.strategy: canary in app.yml and push", app)
 	}
-	return &paas.CanaryStatus{
-		App: app, Stable: c.stable, Canary: c.canary, Weight: c.steps[c.step], Steps: slices.Clone(c.steps), Step: c.step,
-		StartedAt: c.started, NextAt: c.nextAt, Analysis: slices.Clone(c.analysis),
-	}, nil
+	return c, nil
 }
 
 // PromoteCanary gives app's canary all the traffic now, and AbortCanary
@@ -289,14 +300,9 @@ func (p *Pipeline) AbortCanary(ctx context.Context, app string, user *paas.User)
 }
 
 func (p *Pipeline) commandCanary(ctx context.Context, app string, cmd canaryCommand) error {
-	if _, err := p.Canary(ctx, app); err != nil {
+	c, err := p.canaryOf(ctx, app)
+	if err != nil {
 		return err
-	}
-	p.mu.Lock()
-	c := p.canaries[app]
-	p.mu.Unlock()
-	if c == nil {
-		return paas.Errorf(paas.ENOTFOUND, "app %s has no canary in progress", app)
 	}
 	cmd.done = make(chan error, 1)
 	select {
