@@ -1,6 +1,7 @@
 package router
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -60,35 +61,63 @@ func statusOf(req *http.Request, rec *responseRecorder) int {
 }
 
 // logAccess writes one line per request: at Info when the access log is
-// on, else at Debug. The path is logged without its query string, which
-// may hold secrets; the Host header is clipped, since the client chose it.
+// on, else at Debug.
 func (r *Router) logAccess(req *http.Request, ex *exchange, status int, d time.Duration) {
+	level, ok := r.accessLevel(req.Context())
+	if !ok {
+		return
+	}
+	r.writeAccess(req.Context(), level, accessRecord{
+		app: ex.app, requestID: ex.requestID, target: ex.target, err: ex.err,
+		method: req.Method, path: req.URL.Path, host: req.Host,
+		status: status, bytes: ex.rec.bytes, duration: d,
+	})
+}
+
+// accessRecord is what the access log says of one request.
+type accessRecord struct {
+	app, requestID     string
+	target             *target // nil: it reached no instance
+	err                error
+	method, path, host string
+	status             int
+	bytes              int64 // of the response body
+	duration           time.Duration
+}
+
+// accessLevel returns the level of access lines, and whether the logger
+// writes them at all.
+func (r *Router) accessLevel(ctx context.Context) (slog.Level, bool) {
 	level := slog.LevelDebug
 	if r.opts.AccessLog {
 		level = slog.LevelInfo
 	}
-	if !r.logger.Enabled(req.Context(), level) {
-		return
-	}
+	return level, r.logger.Enabled(ctx, level)
+}
+
+// writeAccess writes rec's line. The path is logged without its query
+// string, which may hold secrets; the Host header is clipped, since the
+// client chose it.
+func (r *Router) writeAccess(ctx context.Context, level slog.Level, rec accessRecord) {
 	release, upstream, alloc := 0, "", ""
-	if t := ex.target; t != nil {
+	if t := rec.target; t != nil {
 		release, upstream, alloc = t.inst.Release, t.inst.Addr, t.inst.AllocID
 	}
 	attrs := []slog.Attr{
-		slog.String("app", ex.app),
+		slog.String("app", rec.app),
 		slog.Int("release", release),
-		slog.Int("status", status),
-		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
-		slog.String("request_id", ex.requestID),
-		slog.String("method", req.Method),
-		slog.String("path", clipTo(req.URL.Path, maxLoggedPath)),
-		slog.Int64("bytes", ex.rec.bytes),
+		slog.Int("status", rec.status),
+		slog.Float64("duration_ms", float64(rec.duration.Microseconds())/1000),
+		slog.String("request_id", rec.requestID),
+		slog.String("method", rec.method),
+		slog.String("path", clipTo(rec.path, maxLoggedPath)),
+		slog.Int64("bytes", rec.bytes),
 		slog.String("upstream", upstream),
 		slog.String("alloc", alloc),
-		slog.String("host", clip(req.Host)),
+		slog.String("host", clip(rec.host)),
 	}
-	if ex.err != nil {
-		attrs = append(attrs, slog.Any("error", ex.err))
+	if rec.err != nil {
+		attrs = append(attrs, slog.Any("error", rec.err))
 	}
-	r.logger.LogAttrs(req.Context(), level, "request", attrs...)
+	r.logger.LogAttrs(ctx, level, "request", attrs...)
 }

@@ -126,21 +126,33 @@ func newTestRouterLogging(t *testing.T, o Options, w io.Writer) *Router {
 
 // frontend serves r on a loopback port and returns a client for it.
 type frontend struct {
-	srv *httptest.Server
+	ln     net.Listener
+	edge   *Edge
+	client func() *http.Client
 }
 
-// newFrontend serves r with the server NewServer configures, as
-// cmd/paas-router does.
+// newFrontend serves r on the edge, as cmd/paas-router does on its plain
+// listener.
 func newFrontend(t *testing.T, r *Router) *frontend {
 	t.Helper()
-	srv := httptest.NewUnstartedServer(nil)
-	srv.Config = r.NewServer(nil)
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return &frontend{srv: srv}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	transport := &http.Transport{}
+	client := &http.Client{Transport: transport}
+	f := &frontend{ln: ln, edge: r.NewEdge(nil), client: func() *http.Client { return client }}
+	go f.edge.Serve(ln)
+	t.Cleanup(func() {
+		transport.CloseIdleConnections()
+		f.edge.Close()
+	})
+	return f
 }
 
-func (f *frontend) addr() string { return f.srv.Listener.Addr().String() }
+func (f *frontend) addr() string { return f.ln.Addr().String() }
+
+func (f *frontend) url() string { return "http://" + f.addr() }
 
 // dial opens a raw connection to the router, closed with the test, whose
 // reads and writes fail after 10s rather than hang the test.
@@ -161,7 +173,7 @@ func (f *frontend) start(t *testing.T, req *http.Request) <-chan result {
 	t.Helper()
 	done := make(chan result, 1)
 	go func() {
-		resp, err := f.srv.Client().Do(req)
+		resp, err := f.client().Do(req)
 		if err != nil {
 			done <- result{Err: err.Error()}
 			return
@@ -184,7 +196,7 @@ type result struct {
 // newRequest returns a request for path on the router with the given Host.
 func (f *frontend) newRequest(t *testing.T, ctx context.Context, method, host, path string, body io.Reader) *http.Request {
 	t.Helper()
-	req, err := http.NewRequestWithContext(ctx, method, f.srv.URL+path, body)
+	req, err := http.NewRequestWithContext(ctx, method, f.url()+path, body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +220,7 @@ func receive[T any](t *testing.T, what string, ch <-chan T) T {
 // and returns the response with its body read.
 func (f *frontend) do(t *testing.T, method, host, path string, header http.Header, body io.Reader) (*http.Response, string) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), method, f.srv.URL+path, body)
+	req, err := http.NewRequestWithContext(t.Context(), method, f.url()+path, body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +228,7 @@ func (f *frontend) do(t *testing.T, method, host, path string, header http.Heade
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	resp, err := f.srv.Client().Do(req)
+	resp, err := f.client().Do(req)
 	if err != nil {
 		t.Fatalf("%s %s (Host %s): %v", method, path, host, err)
 	}

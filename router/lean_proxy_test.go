@@ -334,7 +334,7 @@ func TestLeanResponseCutHalfWay(t *testing.T) {
 			})
 			_, front := routeTo(t, u, Options{})
 			// The status may or may not have left the router's buffer.
-			resp, err := front.srv.Client().Do(front.newRequest(t, t.Context(), http.MethodGet, "hello.localhost", "/", nil))
+			resp, err := front.client().Do(front.newRequest(t, t.Context(), http.MethodGet, "hello.localhost", "/", nil))
 			if err == nil {
 				got, err := io.ReadAll(resp.Body)
 				resp.Body.Close()
@@ -515,7 +515,7 @@ func TestLeanTrailers(t *testing.T) {
 	waitHealthy(t, r, b)
 	front := newFrontend(t, r)
 
-	resp, err := front.srv.Client().Do(front.newRequest(t, t.Context(), http.MethodGet, "hello.localhost", "/", nil))
+	resp, err := front.client().Do(front.newRequest(t, t.Context(), http.MethodGet, "hello.localhost", "/", nil))
 	if err != nil {
 		t.Fatal(err)
 	}

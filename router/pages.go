@@ -1,6 +1,7 @@
 package router
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -115,15 +116,21 @@ func writePage(w http.ResponseWriter, req *http.Request, p page) {
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
-	if acceptsJSON(req.Header.Values("Accept")) {
-		h.Set("Content-Type", "application/json")
-		w.WriteHeader(p.Status)
-		_ = json.NewEncoder(w).Encode(jsonError{Error: jsonErrorBody{Code: p.Code, Message: p.Message}})
-		return
-	}
-	h.Set("Content-Type", "text/html; charset=utf-8")
+	contentType, body := renderPage(p, acceptsJSON(req.Header.Values("Accept")))
+	h.Set("Content-Type", contentType)
 	w.WriteHeader(p.Status)
-	_ = pageTemplate.Execute(w, p)
+	_, _ = w.Write(body)
+}
+
+// renderPage returns p's body, as JSON or as HTML, and its content type.
+func renderPage(p page, asJSON bool) (contentType string, body []byte) {
+	var b bytes.Buffer
+	if asJSON {
+		_ = json.NewEncoder(&b).Encode(jsonError{Error: jsonErrorBody{Code: p.Code, Message: p.Message}})
+		return "application/json", b.Bytes()
+	}
+	_ = pageTemplate.Execute(&b, p)
+	return "text/html; charset=utf-8", b.Bytes()
 }
 
 // jsonError is the error shape of the platform's REST API.

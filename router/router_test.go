@@ -347,9 +347,9 @@ func TestRemovedTargetStopsTrafficButFinishesInFlight(t *testing.T) {
 	}
 	inFlight := make(chan result, 1)
 	go func() {
-		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, front.srv.URL+"/slow", nil)
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, front.url()+"/slow", nil)
 		req.Host = "hello.localhost"
-		resp, err := front.srv.Client().Do(req)
+		resp, err := front.client().Do(req)
 		if err != nil {
 			inFlight <- result{Err: err.Error()}
 			return
@@ -607,9 +607,9 @@ func TestStreamingResponseIsFlushed(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, front.srv.URL+"/", nil)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, front.url()+"/", nil)
 	req.Host = "hello.localhost"
-	resp, err := front.srv.Client().Do(req)
+	resp, err := front.client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -695,7 +695,7 @@ func TestProtocolUpgradeIsProxied(t *testing.T) {
 	waitHealthy(t, r, b)
 	front := newFrontend(t, r)
 
-	conn, err := net.DialTimeout("tcp", front.srv.Listener.Addr().String(), 5*time.Second)
+	conn, err := net.DialTimeout("tcp", front.addr(), 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,12 +74,18 @@ func (r *Router) routeOf(app string) paas.Route {
 // fallbacks keep traffic flowing while a release the route just switched
 // to has not yet passed the router's own first check.
 func (r *Router) routed(req *http.Request, ex *exchange, lb *loadBalancer, skip *target) *target {
-	rt := r.routeOf(ex.app)
+	return r.pickRouted(ex.app, lb, skip, func() int { return canaryBucket(req, ex) })
+}
+
+// pickRouted is routed for any kind of request: bucket returns the
+// client's canary bucket, and is called only while app has a canary.
+func (r *Router) pickRouted(app string, lb *loadBalancer, skip *target, bucket func() int) *target {
+	rt := r.routeOf(app)
 	if rt.Release == 0 {
 		return lb.pickIn(0, skip)
 	}
 	want := rt.Release
-	if rt.Canary != 0 && rt.CanaryWeight > 0 && canaryBucket(req, ex) < rt.CanaryWeight {
+	if rt.Canary != 0 && rt.CanaryWeight > 0 && bucket() < rt.CanaryWeight {
 		want = rt.Canary
 	}
 	if t := lb.pickIn(want, skip); t != nil {
@@ -97,7 +103,7 @@ func (r *Router) routed(req *http.Request, ex *exchange, lb *loadBalancer, skip 
 // new one, set on the response.
 func canaryBucket(req *http.Request, ex *exchange) int {
 	if c, err := req.Cookie(canaryCookie); err == nil {
-		if n, err := strconv.Atoi(c.Value); err == nil && n >= 0 && n < 100 {
+		if n, ok := parseBucket(c.Value); ok {
 			return n
 		}
 	}
@@ -105,11 +111,22 @@ func canaryBucket(req *http.Request, ex *exchange) int {
 		return ex.bucket // a retry of this request
 	}
 	ex.bucket = rand.IntN(100)
-	ex.rec.Header().Add("Set-Cookie", (&http.Cookie{
-		Name: canaryCookie, Value: strconv.Itoa(ex.bucket), Path: "/",
-		MaxAge: int((24 * time.Hour).Seconds()), HttpOnly: true, SameSite: http.SameSiteLaxMode,
-	}).String())
+	ex.rec.Header().Add("Set-Cookie", bucketCookie(ex.bucket))
 	return ex.bucket
+}
+
+// parseBucket parses a canary cookie's value: 0 to 99.
+func parseBucket(v string) (int, bool) {
+	n, err := strconv.Atoi(v)
+	return n, err == nil && n >= 0 && n < 100
+}
+
+// bucketCookie is the Set-Cookie value that gives a client its bucket.
+func bucketCookie(bucket int) string {
+	return (&http.Cookie{
+		Name: canaryCookie, Value: strconv.Itoa(bucket), Path: "/",
+		MaxAge: int((24 * time.Hour).Seconds()), HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	}).String()
 }
 
 // takesTraffic reports whether t's release takes traffic under its app's route.

@@ -293,7 +293,7 @@ func TestClientDisconnectCancelsUpstreamRequest(t *testing.T) {
 			defer cancel()
 			resp := make(chan *http.Response, 1)
 			go func() {
-				res, err := front.srv.Client().Do(front.newRequest(t, ctx, http.MethodGet, "hello.localhost", tc.path, nil))
+				res, err := front.client().Do(front.newRequest(t, ctx, http.MethodGet, "hello.localhost", tc.path, nil))
 				if err == nil {
 					resp <- res
 				}
@@ -339,7 +339,7 @@ func TestServerSentEventsAreNotBuffered(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
-	resp, err := front.srv.Client().Do(front.newRequest(t, ctx, http.MethodGet, "hello.localhost", "/events", nil))
+	resp, err := front.client().Do(front.newRequest(t, ctx, http.MethodGet, "hello.localhost", "/events", nil))
 	if err != nil {
 		t.Fatal(err)
 	}

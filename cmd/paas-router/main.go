@@ -58,7 +58,7 @@ type routerMain struct {
 	cfg     config
 	logger  *slog.Logger
 	rt      *router.Router
-	edge    *http.Server
+	edge    *router.Edge // the plain listener's
 	secure  *http.Server // the TLS listener's; nil without one
 	admin   *http.Server // nil without a metrics address
 	edgeLn  net.Listener
@@ -136,7 +136,7 @@ func (m *routerMain) listen() error {
 }
 
 func (m *routerMain) serve() error {
-	m.edge = m.rt.NewServer(withHealthz(m.rt))
+	m.edge = m.rt.NewEdge(withHealthz(m.rt))
 	go func() { m.errc <- m.edge.Serve(m.edgeLn) }()
 	m.logger.Info("router listening", "addr", m.edgeLn.Addr().String(), "domain", m.cfg.domain, "state_file", m.cfg.stateFile)
 	if err := m.serveTLS(); err != nil {

@@ -1,0 +1,262 @@
+package router
+
+import (
+	"bytes"
+	"errors"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// States of an edge connection, for Shutdown.
+const (
+	connActive int32 = iota // reading or answering a request
+	connIdle                // waiting for the next request
+	connClosed              // closed by Shutdown while idle
+)
+
+// deadlineSlack is how stale the idle deadline may get before it is set
+// again: setting a deadline costs a timer update, and keep-alive requests
+// come thousands of times a second.
+const deadlineSlack = time.Second
+
+// watchAfter is how long an exchange runs before the edge starts watching
+// its client for a hang-up. Quick requests, nearly all of them, never pay
+// for the watch.
+const watchAfter = 50 * time.Millisecond
+
+var crlfcrlf = []byte("\r\n\r\n")
+
+// edgeConn is one client connection on the edge.
+type edgeConn struct {
+	e        *Edge
+	conn     net.Conn
+	buf      []byte // the read buffer; unread bytes are buf[r:w]
+	r, w     int
+	headLen  int       // of the request being served, at buf[r:]
+	deadline time.Time // the read deadline set last; zero: unknown
+	remoteIP string    // for X-Forwarded-For
+	state    atomic.Int32
+	req      edgeRequest
+	ex       edgeExchange
+	resp     edgeResponse
+
+	// The app of the last request's host, while the custom domains are
+	// those of lastDomains.
+	lastHost, lastApp string
+	lastDomains       *domainTable
+
+	// The hang-up watch of the exchange in progress (watch).
+	watchTimer *time.Timer
+	watchWG    sync.WaitGroup
+	watchByte  [1]byte
+	watchGot   bool                         // the watch read a byte: it belongs to the next request
+	gone       atomic.Bool                  // the watch saw the client hang up
+	upstream   atomic.Pointer[upstreamConn] // closed when the client hangs up
+}
+
+func newEdgeConn(e *Edge, conn net.Conn) *edgeConn {
+	c := &edgeConn{e: e, conn: conn, buf: make([]byte, edgeBufferSize)}
+	if a, ok := conn.RemoteAddr().(*net.TCPAddr); ok {
+		c.remoteIP = a.IP.String()
+	} else if host, _, err := net.SplitHostPort(conn.RemoteAddr().String()); err == nil {
+		c.remoteIP = host
+	}
+	c.watchTimer = time.AfterFunc(time.Hour, c.watch)
+	c.watchTimer.Stop()
+	return c
+}
+
+// serve reads and answers requests until the client leaves, a request
+// asks to close, or a request goes to net/http with the connection.
+func (c *edgeConn) serve() {
+	handedOff := false
+	defer func() {
+		c.e.forget(c)
+		if !handedOff {
+			c.conn.Close()
+		}
+	}()
+	for {
+		n, ok := c.readHead()
+		if !ok {
+			return
+		}
+		if n < 0 || !parseEdgeRequest(c.buf[c.r:c.r+n], &c.req) || !c.readBody(n) {
+			c.handOff()
+			handedOff = true
+			return
+		}
+		c.headLen = n
+		switch c.e.r.serveEdge(c) {
+		case edgeHandOff:
+			c.handOff()
+			handedOff = true
+			return
+		case edgeClose:
+			return
+		}
+		c.r += n + int(c.req.contentLength)
+		if c.e.shutting.Load() {
+			return
+		}
+	}
+}
+
+// readHead reads until buf holds a whole request head at buf[r:], and
+// returns its length. It returns -1 for a head the edge cannot hold (it
+// goes to net/http with what was read), and false when the connection is
+// to close: the client left, was idle too long, or trickled its head.
+func (c *edgeConn) readHead() (int, bool) {
+	if c.r == c.w {
+		c.r, c.w = 0, 0
+	}
+	if c.watchGot {
+		c.watchGot = false
+		if c.w == len(c.buf) {
+			c.compact()
+		}
+		c.buf[c.w] = c.watchByte[0]
+		c.w++
+	}
+	var started time.Time
+	for {
+		if i := bytes.Index(c.buf[c.r:c.w], crlfcrlf); i >= 0 {
+			return i + 4, true
+		}
+		if c.w == len(c.buf) {
+			if c.r == 0 {
+				return -1, true
+			}
+			c.compact()
+		}
+		opts := &c.e.r.opts
+		now := time.Now()
+		if c.r == c.w {
+			if !c.setIdle() {
+				return 0, false
+			}
+			if c.deadline.IsZero() || now.Add(opts.IdleTimeout).Sub(c.deadline) > deadlineSlack {
+				c.setReadDeadline(now.Add(opts.IdleTimeout))
+			}
+		} else if started.IsZero() {
+			started = now
+			c.setReadDeadline(now.Add(opts.ReadHeaderTimeout))
+		}
+		n, err := c.conn.Read(c.buf[c.w:])
+		c.w += n
+		if n > 0 && !c.state.CompareAndSwap(connIdle, connActive) && c.state.Load() == connClosed {
+			return 0, false
+		}
+		if err != nil {
+			return 0, false
+		}
+	}
+}
+
+// setIdle marks the connection idle, unless Shutdown is under way.
+func (c *edgeConn) setIdle() bool {
+	c.state.Store(connIdle)
+	if c.e.shutting.Load() && c.state.CompareAndSwap(connIdle, connClosed) {
+		return false
+	}
+	return true
+}
+
+func (c *edgeConn) compact() {
+	c.w = copy(c.buf, c.buf[c.r:c.w])
+	c.r = 0
+}
+
+func (c *edgeConn) setReadDeadline(t time.Time) {
+	c.deadline = t
+	_ = c.conn.SetReadDeadline(t)
+}
+
+// readBody makes sure the body of the request whose head is n bytes is in
+// buf too, reading what is missing when it fits, within the body read
+// timeout. It reports false when it does not fit or does not come: net/http
+// then reads it, with its own limits and answers.
+func (c *edgeConn) readBody(n int) bool {
+	need := c.r + n + int(c.req.contentLength)
+	if c.req.contentLength > maxLeanBody || need > len(c.buf) {
+		return false
+	}
+	if need <= c.w {
+		return true
+	}
+	if c.r > 0 {
+		need -= c.r
+		c.compact()
+		// The request's slices point into buf: parse it again where it
+		// now is.
+		if !parseEdgeRequest(c.buf[:n], &c.req) {
+			return false
+		}
+	}
+	for c.w < need {
+		c.setReadDeadline(time.Now().Add(c.e.r.opts.BodyReadTimeout))
+		m, err := c.conn.Read(c.buf[c.w:])
+		c.w += m
+		if err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// handOff gives the connection, with what was read of it, to net/http.
+func (c *edgeConn) handOff() {
+	_ = c.conn.SetReadDeadline(time.Time{})
+	c.e.handoff.deliver(&replayConn{Conn: c.conn, pending: c.buf[c.r:c.w]})
+}
+
+// startWatch starts the hang-up watch of an exchange whose upstream
+// connection is uc: after watchAfter, a read of the client's connection
+// that sees it closed closes uc, which ends the exchange. Every
+// startWatch is followed by one stopWatch.
+func (c *edgeConn) startWatch(uc *upstreamConn) {
+	c.gone.Store(false)
+	c.upstream.Store(uc)
+	c.watchWG.Add(1)
+	c.watchTimer.Reset(watchAfter)
+}
+
+// watch runs on its own goroutine once an exchange has run watchAfter.
+// The request is read whole by then, so nothing else reads the client's
+// connection; a byte it reads is the start of the next request.
+func (c *edgeConn) watch() {
+	defer c.watchWG.Done()
+	n, err := c.conn.Read(c.watchByte[:])
+	switch {
+	case n == 1:
+		c.watchGot = true
+	case err != nil && !isTimeout(err):
+		c.gone.Store(true)
+		if uc := c.upstream.Load(); uc != nil {
+			uc.close()
+		}
+	}
+}
+
+// stopWatch ends the watch and waits for it, and reports whether the
+// client is still there.
+func (c *edgeConn) stopWatch() bool {
+	c.upstream.Store(nil)
+	if c.watchTimer.Stop() {
+		c.watchWG.Done()
+		return true
+	}
+	// The watch is reading, or has read: wake it with a deadline in the
+	// past, and forget the deadline for the next request.
+	_ = c.conn.SetReadDeadline(aLongTimeAgo)
+	c.watchWG.Wait()
+	c.deadline = time.Time{}
+	return !c.gone.Load()
+}
+
+var aLongTimeAgo = time.Unix(1, 0)
+
+// errClientGone is the error of an exchange whose client hung up.
+var errClientGone = errors.New("client closed the connection")

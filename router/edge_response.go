@@ -1,0 +1,244 @@
+package router
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// edgeResponse is the head of an app's response as the edge relays it.
+type edgeResponse struct {
+	status       int
+	length       int64 // of the body; -1: chunked, or up to the close
+	chunked      bool
+	keepAlive    bool // the connection may carry another request after the body
+	hasRequestID bool
+	// head is the status line and the end-to-end header lines to pass
+	// on, each with its CRLF, without the blank line.
+	head []byte
+}
+
+func (resp *edgeResponse) appendHead(out []byte) []byte { return append(out, resp.head...) }
+
+// errHeadTooLarge says a response head does not fit the connection's
+// buffer: it is read the general way.
+var errHeadTooLarge = errors.New("response head larger than the buffer")
+
+// readEdgeResponse reads the head of the app's response on uc, within the
+// response header timeout, and passes informational (1xx) responses on
+// to the client.
+func (r *Router) readEdgeResponse(c *edgeConn, uc *upstreamConn) (*edgeResponse, error) {
+	if err := uc.conn.SetReadDeadline(time.Now().Add(r.upstream.headerTimeout)); err != nil {
+		return nil, err
+	}
+	resp := &c.resp
+	for range max1xxResponses + 1 {
+		if err := readResponseHeadInto(uc, c.req.method, resp); err != nil {
+			return nil, err
+		}
+		if resp.status == http.StatusSwitchingProtocols {
+			return nil, errUnexpectedUpgrade
+		}
+		if resp.status >= 200 {
+			return resp, uc.conn.SetReadDeadline(time.Time{})
+		}
+		if err := c.send(append(resp.head, "\r\n"...)); err != nil {
+			return nil, err
+		}
+	}
+	return nil, errTooMany1xx
+}
+
+// readResponseHeadInto reads one response head into resp: in place from
+// uc's buffer when it fits there and is plain, else with
+// readResponseHead, which handles any head up to its limit.
+func readResponseHeadInto(uc *upstreamConn, method []byte, resp *edgeResponse) error {
+	*resp = edgeResponse{length: -1, head: resp.head[:0]}
+	head, err := peekHead(uc.br)
+	switch {
+	case err == nil:
+		if parsePlainResponse(head, method, resp) {
+			_, _ = uc.br.Discard(len(head))
+			return nil
+		}
+		*resp = edgeResponse{length: -1, head: resp.head[:0]}
+	case !errors.Is(err, errHeadTooLarge):
+		return err
+	}
+	// The limit counts from the head's first byte, some of which are
+	// read already.
+	uc.in.limit = uc.in.n - int64(uc.br.Buffered()) + maxResponseHeaderBytes
+	h, err := readResponseHead(uc, string(method))
+	uc.in.limit = 0
+	if err != nil {
+		return err
+	}
+	resp.status, resp.length, resp.chunked, resp.keepAlive = h.status, h.length, h.chunked, h.keepAlive
+	out := append(resp.head, "HTTP/1.1 "...)
+	out = strconv.AppendInt(out, int64(h.status), 10)
+	out = append(out, ' ')
+	out = append(out, http.StatusText(h.status)...)
+	out = append(out, "\r\n"...)
+	connection := h.header["Connection"]
+	for k, vv := range h.header {
+		keep := k == "Trailer" && h.chunked || !hopByHopResponseHeader(k) && !(len(connection) > 0 && namedIn(connection, k))
+		if !keep {
+			continue
+		}
+		resp.hasRequestID = resp.hasRequestID || k == requestIDHeader
+		for _, v := range vv {
+			out = append(out, k...)
+			out = append(out, ": "...)
+			out = append(out, v...)
+			out = append(out, "\r\n"...)
+		}
+	}
+	resp.head = out
+	return nil
+}
+
+// peekHead waits until br holds a whole response head, and returns it
+// without consuming it.
+func peekHead(br *bufio.Reader) ([]byte, error) {
+	for {
+		b, _ := br.Peek(br.Buffered())
+		if i := bytes.Index(b, crlfcrlf); i >= 0 {
+			return b[:i+4], nil
+		}
+		if br.Buffered() == br.Size() {
+			return nil, errHeadTooLarge
+		}
+		if _, err := br.Peek(br.Buffered() + 1); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// parsePlainResponse parses head into resp when it is a plain response:
+// a valid status line, no Transfer-Encoding, one Content-Length at most,
+// and a Connection header of close or keep-alive only. It reports false
+// for anything else, which readResponseHead then reads (and refuses,
+// when it is malformed).
+func parsePlainResponse(head, method []byte, resp *edgeResponse) bool {
+	eol := bytes.IndexByte(head, '\n')
+	status, minor, err := parseStatusLine(head[:eol+1])
+	if err != nil {
+		return false
+	}
+	resp.status, resp.keepAlive = status, minor == 1
+	out := append(resp.head, "HTTP/1.1 "...)
+	out = append(out, bytes.TrimRight(head[9:eol+1], "\r\n")...)
+	out = append(out, "\r\n"...)
+	seenLength := false
+	for pos := eol + 1; ; {
+		rest := head[pos:]
+		n := bytes.IndexByte(rest, '\n')
+		if n < 1 || rest[n-1] != '\r' {
+			return false
+		}
+		line := rest[:n-1]
+		pos += n + 1
+		if len(line) == 0 {
+			break
+		}
+		colon := bytes.IndexByte(line, ':')
+		if colon < 1 || !tokenBytes(line[:colon]) {
+			return false
+		}
+		name, value := line[:colon], trimOWS(line[colon+1:])
+		switch classifyResponseHeader(name) {
+		case responseHopByHop:
+			continue
+		case responseIneligible:
+			return false
+		case responseConnection:
+			var req edgeRequest
+			if !parseConnection(value, &req) {
+				return false
+			}
+			if req.close {
+				resp.keepAlive = false
+			}
+			continue
+		case responseContentLength:
+			n, ok := parseDigits(value)
+			if !ok || seenLength && n != resp.length {
+				return false
+			}
+			seenLength, resp.length = true, n
+		case responseRequestID:
+			resp.hasRequestID = true
+		}
+		out = append(out, line...)
+		out = append(out, "\r\n"...)
+	}
+	resp.head = out
+	m := string(method)
+	switch {
+	case m == http.MethodHead || status < 200 || status == http.StatusNoContent || status == http.StatusNotModified:
+		resp.length = 0
+	case !seenLength:
+		resp.length, resp.keepAlive = -1, false
+	}
+	return true
+}
+
+// The kinds of response headers, for the edge.
+const (
+	responsePassed = iota
+	responseHopByHop
+	responseIneligible // read by readResponseHead instead
+	responseConnection
+	responseContentLength
+	responseRequestID
+)
+
+// classifyResponseHeader sorts a response header name, in any case, as
+// hopByHopResponseHeader does.
+func classifyResponseHeader(name []byte) int {
+	switch len(name) {
+	case 2:
+		if equalFold(name, "te") {
+			return responseHopByHop
+		}
+	case 7:
+		if equalFold(name, "upgrade") || equalFold(name, "trailer") {
+			return responseHopByHop
+		}
+	case 10:
+		switch {
+		case equalFold(name, "connection"):
+			return responseConnection
+		case equalFold(name, "keep-alive"):
+			return responseHopByHop
+		}
+	case 12:
+		if equalFold(name, "x-request-id") {
+			return responseRequestID
+		}
+	case 14:
+		if equalFold(name, "content-length") {
+			return responseContentLength
+		}
+	case 16:
+		if equalFold(name, "proxy-connection") {
+			return responseHopByHop
+		}
+	case 17:
+		if equalFold(name, "transfer-encoding") {
+			return responseIneligible
+		}
+	case 18:
+		if equalFold(name, "proxy-authenticate") {
+			return responseHopByHop
+		}
+	case 19:
+		if equalFold(name, "proxy-authorization") {
+			return responseHopByHop
+		}
+	}
+	return responsePassed
+}
