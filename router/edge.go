@@ -48,6 +48,7 @@ type Edge struct {
 	ln       net.Listener
 	conns    map[*edgeConn]struct{}
 	shutting atomic.Bool
+	handoffs atomic.Int64   // connections given to net/http
 	wg       sync.WaitGroup // one per connection goroutine
 }
 

@@ -208,6 +208,7 @@ func (c *edgeConn) readBody(n int) bool {
 
 // handOff gives the connection, with what was read of it, to net/http.
 func (c *edgeConn) handOff() {
+	c.e.handoffs.Add(1)
 	_ = c.conn.SetReadDeadline(time.Time{})
 	c.e.handoff.deliver(&replayConn{Conn: c.conn, pending: c.buf[c.r:c.w]})
 }

@@ -61,7 +61,7 @@ func (r *Router) serveEdge(c *edgeConn) edgeOutcome {
 	r.active.Add(1)
 	defer r.active.Add(-1)
 	x.requestID = requestIDOf(req.requestID)
-	x.closing = req.close || c.e.shutting.Load()
+	x.closing = req.close
 	var outcome edgeOutcome
 	switch {
 	case !state.allow():
@@ -300,6 +300,7 @@ func (r *Router) finishEdge(c *edgeConn) {
 func (c *edgeConn) writePage(p page, retryAfter string) edgeOutcome {
 	x := &c.ex
 	p.RequestID = x.requestID
+	x.closing = x.closing || c.e.shutting.Load()
 	contentType, body := renderPage(p, acceptsJSON([]string{string(c.req.accept)}))
 	out := make([]byte, 0, 256+len(body))
 	out = append(out, "HTTP/1.1 "...)
@@ -343,8 +344,8 @@ func (c *edgeConn) writePage(p page, retryAfter string) edgeOutcome {
 func (c *edgeConn) relay(uc *upstreamConn, resp *edgeResponse) edgeOutcome {
 	x := &c.ex
 	x.status = resp.status
-	if resp.length < 0 && !resp.chunked {
-		x.closing = true // the body ends with the connection
+	if resp.length < 0 && !resp.chunked || c.e.shutting.Load() {
+		x.closing = true // the body ends with the connection, or the edge is stopping
 	}
 	bp := c.e.r.buffers.get()
 	defer c.e.r.buffers.put(bp)

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -131,8 +132,22 @@ type frontend struct {
 	client func() *http.Client
 }
 
+// viaNetHTTP makes newFrontend serve with net/http's server alone, as
+// the TLS listener does, instead of the edge. TestMain runs the tests
+// both ways, so that every behaviour holds on both paths.
+var viaNetHTTP bool
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if code == 0 {
+		viaNetHTTP = true
+		code = m.Run()
+	}
+	os.Exit(code)
+}
+
 // newFrontend serves r on the edge, as cmd/paas-router does on its plain
-// listener.
+// listener, or with net/http's server when viaNetHTTP is set.
 func newFrontend(t *testing.T, r *Router) *frontend {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -141,7 +156,17 @@ func newFrontend(t *testing.T, r *Router) *frontend {
 	}
 	transport := &http.Transport{}
 	client := &http.Client{Transport: transport}
-	f := &frontend{ln: ln, edge: r.NewEdge(nil), client: func() *http.Client { return client }}
+	f := &frontend{ln: ln, client: func() *http.Client { return client }}
+	if viaNetHTTP {
+		srv := r.NewServer(nil)
+		go srv.Serve(ln)
+		t.Cleanup(func() {
+			transport.CloseIdleConnections()
+			srv.Close()
+		})
+		return f
+	}
+	f.edge = r.NewEdge(nil)
 	go f.edge.Serve(ln)
 	t.Cleanup(func() {
 		transport.CloseIdleConnections()
