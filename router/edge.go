@@ -80,6 +80,7 @@ func (e *Edge) Serve(ln net.Listener) error {
 	e.handoff = newHandoffListener(ln.Addr())
 	e.mu.Unlock()
 	go func() { _ = e.fallback.Serve(e.handoff) }()
+	go e.scanWatches()
 	var delay time.Duration
 	for {
 		conn, err := ln.Accept()
@@ -112,6 +113,31 @@ func retryableAccept(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout() ||
 		errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) || errors.Is(err, syscall.ECONNABORTED)
+}
+
+// scanWatches starts the hang-up watches that are due, every watchTick,
+// until the edge stops accepting.
+func (e *Edge) scanWatches() {
+	ticker := time.NewTicker(watchTick)
+	defer ticker.Stop()
+	for range ticker.C {
+		e.mu.Lock()
+		now := time.Since(edgeEpoch)
+		for c := range e.conns {
+			c.startWatchIfDue(now)
+		}
+		e.mu.Unlock()
+		if e.shutting.Load() && e.idle() {
+			return
+		}
+	}
+}
+
+// idle reports whether no connection is left.
+func (e *Edge) idle() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.conns) == 0
 }
 
 func (e *Edge) track(c *edgeConn) bool {

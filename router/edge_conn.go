@@ -16,15 +16,23 @@ const (
 	connClosed              // closed by Shutdown while idle
 )
 
-// deadlineSlack is how stale the idle deadline may get before it is set
-// again: setting a deadline costs a timer update, and keep-alive requests
-// come thousands of times a second.
-const deadlineSlack = time.Second
-
 // watchAfter is how long an exchange runs before the edge starts watching
 // its client for a hang-up. Quick requests, nearly all of them, never pay
-// for the watch.
-const watchAfter = 50 * time.Millisecond
+// for the watch; the scan that starts watches runs every watchTick.
+const (
+	watchAfter = 50 * time.Millisecond
+	watchTick  = watchAfter / 2
+)
+
+// States of the hang-up watch of a connection.
+const (
+	watchOff   int32 = iota
+	watchArmed       // an exchange runs since armedAt
+	watchOn          // the watch goroutine runs
+)
+
+// edgeEpoch is the origin of armedAt, so that it is monotonic.
+var edgeEpoch = time.Now()
 
 var crlfcrlf = []byte("\r\n\r\n")
 
@@ -48,7 +56,8 @@ type edgeConn struct {
 	lastDomains       *domainTable
 
 	// The hang-up watch of the exchange in progress (watch).
-	watchTimer *time.Timer
+	watchState atomic.Int32
+	armedAt    atomic.Int64 // since edgeEpoch
 	watchWG    sync.WaitGroup
 	watchByte  [1]byte
 	watchGot   bool                         // the watch read a byte: it belongs to the next request
@@ -63,8 +72,6 @@ func newEdgeConn(e *Edge, conn net.Conn) *edgeConn {
 	} else if host, _, err := net.SplitHostPort(conn.RemoteAddr().String()); err == nil {
 		c.remoteIP = host
 	}
-	c.watchTimer = time.AfterFunc(time.Hour, c.watch)
-	c.watchTimer.Stop()
 	return c
 }
 
@@ -213,15 +220,32 @@ func (c *edgeConn) handOff() {
 	c.e.handoff.deliver(&replayConn{Conn: c.conn, pending: c.buf[c.r:c.w]})
 }
 
-// startWatch starts the hang-up watch of an exchange whose upstream
-// connection is uc: after watchAfter, a read of the client's connection
-// that sees it closed closes uc, which ends the exchange. Every
-// startWatch is followed by one stopWatch.
+// startWatch arms the hang-up watch of an exchange whose upstream
+// connection is uc: once it has run watchAfter, the edge's scan starts a
+// read of the client's connection that, when it sees it closed, closes
+// uc, which ends the exchange. Every startWatch is followed by one
+// stopWatch.
 func (c *edgeConn) startWatch(uc *upstreamConn) {
 	c.gone.Store(false)
 	c.upstream.Store(uc)
+	c.armedAt.Store(int64(c.ex.start.Sub(edgeEpoch)))
+	c.watchState.Store(watchArmed)
+}
+
+// startWatchIfDue starts the watch of an exchange armed for watchAfter or
+// more. It is called by the scan, with the edge's lock held.
+func (c *edgeConn) startWatchIfDue(now time.Duration) {
+	if c.watchState.Load() != watchArmed || now-time.Duration(c.armedAt.Load()) < watchAfter {
+		return
+	}
+	// Add before the state says on: stopWatch, which waits, sees the
+	// state only after.
 	c.watchWG.Add(1)
-	c.watchTimer.Reset(watchAfter)
+	if !c.watchState.CompareAndSwap(watchArmed, watchOn) {
+		c.watchWG.Done()
+		return
+	}
+	go c.watch()
 }
 
 // watch runs on its own goroutine once an exchange has run watchAfter.
@@ -245,14 +269,14 @@ func (c *edgeConn) watch() {
 // client is still there.
 func (c *edgeConn) stopWatch() bool {
 	c.upstream.Store(nil)
-	if c.watchTimer.Stop() {
-		c.watchWG.Done()
+	if c.watchState.CompareAndSwap(watchArmed, watchOff) {
 		return true
 	}
 	// The watch is reading, or has read: wake it with a deadline in the
 	// past, and forget the deadline for the next request.
 	_ = c.conn.SetReadDeadline(aLongTimeAgo)
 	c.watchWG.Wait()
+	c.watchState.Store(watchOff)
 	c.deadline = time.Time{}
 	return !c.gone.Load()
 }

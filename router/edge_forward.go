@@ -411,11 +411,16 @@ func (c *edgeConn) relayBody(uc *upstreamConn, length int64, out []byte) error {
 		remaining = 1<<63 - 1
 	}
 	for remaining > 0 {
-		if uc.br.Buffered() == 0 && len(out) > 0 {
-			if err := c.send(out); err != nil {
+		if uc.br.Buffered() == 0 {
+			if err := uc.noDeadline(); err != nil {
 				return err
 			}
-			out = out[:0]
+			if len(out) > 0 {
+				if err := c.send(out); err != nil {
+					return err
+				}
+				out = out[:0]
+			}
 		}
 		k := int(min(remaining, int64(cap(out)-len(out))))
 		m, err := uc.br.Read(out[len(out) : len(out)+k])
@@ -449,6 +454,9 @@ const chunkRoom = 18
 // chunk as it comes, then its trailers.
 func (c *edgeConn) relayChunked(uc *upstreamConn, resp *edgeResponse, out []byte) error {
 	if err := c.send(out); err != nil {
+		return err
+	}
+	if err := uc.noDeadline(); err != nil {
 		return err
 	}
 	x := &c.ex

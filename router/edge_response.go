@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"time"
 )
 
 // edgeResponse is the head of an app's response as the edge relays it.
@@ -31,7 +30,7 @@ var errHeadTooLarge = errors.New("response head larger than the buffer")
 // response header timeout, and passes informational (1xx) responses on
 // to the client.
 func (r *Router) readEdgeResponse(c *edgeConn, uc *upstreamConn) (*edgeResponse, error) {
-	if err := uc.conn.SetReadDeadline(time.Now().Add(r.upstream.headerTimeout)); err != nil {
+	if err := uc.awaitHead(c.ex.start, r.upstream.headerTimeout); err != nil {
 		return nil, err
 	}
 	resp := &c.resp
@@ -43,7 +42,10 @@ func (r *Router) readEdgeResponse(c *edgeConn, uc *upstreamConn) (*edgeResponse,
 			return nil, errUnexpectedUpgrade
 		}
 		if resp.status >= 200 {
-			return resp, uc.conn.SetReadDeadline(time.Time{})
+			// The deadline stays for now: a body already read whole,
+			// as most are, needs no more reads. relayBody clears it
+			// before any.
+			return resp, nil
 		}
 		if err := c.send(append(resp.head, "\r\n"...)); err != nil {
 			return nil, err

@@ -190,7 +190,7 @@ func (lx *leanExchange) writeBody() error {
 // header timeout, passing 1xx responses on.
 func (lx *leanExchange) readHead() (*responseHead, error) {
 	c := lx.c
-	if err := c.conn.SetReadDeadline(time.Now().Add(lx.r.upstream.headerTimeout)); err != nil {
+	if err := c.awaitHead(time.Now(), lx.r.upstream.headerTimeout); err != nil {
 		return nil, err
 	}
 	for range max1xxResponses + 1 {
@@ -204,7 +204,7 @@ func (lx *leanExchange) readHead() (*responseHead, error) {
 			return nil, errUnexpectedUpgrade
 		}
 		if head.status >= 200 {
-			return head, c.conn.SetReadDeadline(time.Time{})
+			return head, c.noDeadline()
 		}
 		lx.informational(head)
 	}

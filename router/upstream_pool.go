@@ -27,6 +27,8 @@ type upstreamConn struct {
 	peek   *connPeek
 	reused bool      // it served a request before this one
 	idleAt time.Time // when it went back to the pool
+	// deadline is the read deadline set last; zero: none.
+	deadline time.Time
 }
 
 func newUpstreamConn(conn net.Conn) *upstreamConn {
@@ -43,6 +45,41 @@ func newUpstreamConn(conn net.Conn) *upstreamConn {
 func (c *upstreamConn) begin() { c.in.n, c.out.n = 0, 0 }
 
 func (c *upstreamConn) close() { _ = c.conn.Close() }
+
+// deadlineSlack is how far a read deadline may be from the one asked for
+// before it is set again: setting one costs a timer update, and a busy
+// connection asks for one per request.
+const deadlineSlack = time.Second
+
+// awaitHead sets the read deadline for a response's head, d from now,
+// unless the one set is within deadlineSlack of it.
+func (c *upstreamConn) awaitHead(now time.Time, d time.Duration) error {
+	want := now.Add(d)
+	if !c.deadline.IsZero() && c.deadline.After(want.Add(-deadlineSlack)) && !c.deadline.After(want) {
+		return nil
+	}
+	c.deadline = want
+	return c.conn.SetReadDeadline(want)
+}
+
+// clearExpired clears a read deadline that has passed, which would fail
+// the look at the idle connection.
+func (c *upstreamConn) clearExpired() error {
+	if c.deadline.IsZero() || time.Now().Before(c.deadline) {
+		return nil
+	}
+	return c.noDeadline()
+}
+
+// noDeadline clears the read deadline, before reads that may take as long
+// as a response does.
+func (c *upstreamConn) noDeadline() error {
+	if c.deadline.IsZero() {
+		return nil
+	}
+	c.deadline = time.Time{}
+	return c.conn.SetReadDeadline(time.Time{})
+}
 
 // connReader counts the bytes read from the connection, and while limit
 // is positive refuses to read more than limit bytes in all: that bounds a
@@ -185,7 +222,7 @@ func (u *upstream) connect(ctx context.Context, t *target) (*upstreamConn, error
 		if c == nil {
 			return u.dial(ctx, t)
 		}
-		if c.br.Buffered() > 0 || !c.peek.idle() {
+		if c.br.Buffered() > 0 || c.clearExpired() != nil || !c.peek.idle() {
 			c.close()
 			continue
 		}
