@@ -220,7 +220,7 @@ func (r *Router) edgeRoundTrip(c *edgeConn, uc *upstreamConn) (*edgeResponse, er
 	uc.begin()
 	c.writeUpstream(uc)
 	c.startWatch(uc)
-	if err := uc.bw.Flush(); err != nil {
+	if err := uc.flushWithRead(); err != nil {
 		// The app may have answered early and closed: read what it said.
 		resp, rerr := r.readEdgeResponse(c, uc)
 		if rerr != nil {

@@ -3,7 +3,10 @@ package router
 import (
 	"bufio"
 	"context"
+	"io"
 	"net"
+	"os"
+	"syscall"
 	"net/textproto"
 	"sync"
 	"time"
@@ -34,6 +37,11 @@ type upstreamConn struct {
 func newUpstreamConn(conn net.Conn) *upstreamConn {
 	c := &upstreamConn{conn: conn}
 	c.in.conn, c.out.conn = conn, conn
+	c.in.out = &c.out
+	if sc, ok := conn.(syscall.Conn); ok {
+		c.in.raw, _ = sc.SyscallConn()
+	}
+	c.in.step = c.in.writeThenRead
 	c.br = bufio.NewReaderSize(&c.in, upstreamBufferSize)
 	c.bw = bufio.NewWriterSize(&c.out, upstreamBufferSize)
 	c.tp.R = c.br
@@ -45,6 +53,18 @@ func newUpstreamConn(conn net.Conn) *upstreamConn {
 func (c *upstreamConn) begin() { c.in.n, c.out.n = 0, 0 }
 
 func (c *upstreamConn) close() { _ = c.conn.Close() }
+
+// flushWithRead flushes the request in bw, but leaves its last write to
+// the read of the response, which then costs one system call less (see
+// connReader.writeThenRead).
+func (c *upstreamConn) flushWithRead() error {
+	if c.in.raw != nil {
+		c.out.deferNext = true
+	}
+	err := c.bw.Flush()
+	c.out.deferNext = false
+	return err
+}
 
 // deadlineSlack is how far a read deadline may be from the one asked for
 // before it is set again: setting one costs a timer update, and a busy
@@ -88,6 +108,15 @@ type connReader struct {
 	conn  net.Conn
 	n     int64 // bytes read since begin
 	limit int64 // 0: none
+
+	// The write left to the next read (flushWithRead), and the state of
+	// the read that does it.
+	out  *connWriter
+	raw  syscall.RawConn // nil: no socket to work with
+	step func(fd uintptr) bool
+	p    []byte
+	got  int
+	err  error
 }
 
 func (r *connReader) Read(p []byte) (int, error) {
@@ -97,9 +126,84 @@ func (r *connReader) Read(p []byte) (int, error) {
 		}
 		p = p[:min(int64(len(p)), r.limit-r.n)]
 	}
+	if r.out.deferred != nil {
+		return r.writeAndRead(p)
+	}
 	n, err := r.conn.Read(p)
 	r.n += int64(n)
 	return n, err
+}
+
+// writeAndRead writes the deferred request, then waits for the response
+// and reads it into p. Go's own read would try at once, fail (the app
+// has not answered yet), then wait for the socket: writing the request
+// under the same wait skips the read that fails. A write the socket does
+// not take whole at once is finished the usual way.
+func (r *connReader) writeAndRead(p []byte) (int, error) {
+	r.p, r.got, r.err = p, 0, nil
+	err := r.raw.Read(r.step)
+	r.p = nil
+	if err != nil {
+		r.out.deferred = nil
+		return 0, err
+	}
+	if r.err != nil {
+		return 0, r.err
+	}
+	if r.out.deferred != nil {
+		n, err := r.out.conn.Write(r.out.deferred)
+		r.out.n += int64(n)
+		r.out.deferred = nil
+		if err != nil {
+			return 0, err
+		}
+		return r.Read(p)
+	}
+	r.n += int64(r.got)
+	if r.got == 0 {
+		return 0, io.EOF
+	}
+	return r.got, nil
+}
+
+// writeThenRead is the step of writeAndRead that the runtime calls with
+// the socket: first the write, then false to wait until the socket is
+// readable, then the read.
+func (r *connReader) writeThenRead(fd uintptr) bool {
+	if w := r.out; w.deferred != nil {
+		for len(w.deferred) > 0 {
+			n, err := syscall.Write(int(fd), w.deferred)
+			if n > 0 {
+				w.n += int64(n)
+				w.deferred = w.deferred[n:]
+			}
+			switch {
+			case err == syscall.EINTR:
+			case err == syscall.EAGAIN:
+				return true
+			case err != nil:
+				w.deferred = nil
+				r.err = os.NewSyscallError("write", err)
+				return true
+			}
+		}
+		w.deferred = nil
+		return false
+	}
+	for {
+		n, err := syscall.Read(int(fd), r.p)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EAGAIN:
+			return false
+		case err != nil:
+			r.err = os.NewSyscallError("read", err)
+		default:
+			r.got = n
+		}
+		return true
+	}
 }
 
 // connWriter counts the bytes written to the connection, so that a
@@ -107,9 +211,17 @@ func (r *connReader) Read(p []byte) (int, error) {
 type connWriter struct {
 	conn net.Conn
 	n    int64 // bytes written since begin
+	// deferNext leaves the next write to the next read: deferred is kept
+	// (it is the writer's buffer, untouched until the read).
+	deferNext bool
+	deferred  []byte
 }
 
 func (w *connWriter) Write(p []byte) (int, error) {
+	if w.deferNext {
+		w.deferNext, w.deferred = false, p
+		return len(p), nil
+	}
 	n, err := w.conn.Write(p)
 	w.n += int64(n)
 	return n, err
