@@ -5,10 +5,10 @@ import (
 	"context"
 	"io"
 	"net"
-	"os"
-	"syscall"
 	"net/textproto"
+	"os"
 	"sync"
+	"syscall"
 	"time"
 )
 
