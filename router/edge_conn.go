@@ -3,9 +3,12 @@ package router
 import (
 	"bytes"
 	"errors"
+	"io"
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -50,6 +53,15 @@ type edgeConn struct {
 	ex       edgeExchange
 	resp     edgeResponse
 
+	// The end of the last response, left to the wait for the next
+	// request (sendAndRead), and the pooled buffer it is in.
+	raw        syscall.RawConn // nil: no socket to work with
+	pending    []byte
+	pendingBuf *[]byte
+	rawStep    func(fd uintptr) bool
+	rawGot     int
+	rawErr     error
+
 	// The app of the last request's host, while the custom domains are
 	// those of lastDomains.
 	lastHost, lastApp string
@@ -67,6 +79,10 @@ type edgeConn struct {
 
 func newEdgeConn(e *Edge, conn net.Conn) *edgeConn {
 	c := &edgeConn{e: e, conn: conn, buf: make([]byte, edgeBufferSize)}
+	if sc, ok := conn.(syscall.Conn); ok {
+		c.raw, _ = sc.SyscallConn()
+	}
+	c.rawStep = c.sendThenRead
 	if a, ok := conn.RemoteAddr().(*net.TCPAddr); ok {
 		c.remoteIP = a.IP.String()
 	} else if host, _, err := net.SplitHostPort(conn.RemoteAddr().String()); err == nil {
@@ -80,6 +96,7 @@ func newEdgeConn(e *Edge, conn net.Conn) *edgeConn {
 func (c *edgeConn) serve() {
 	handedOff := false
 	defer func() {
+		c.releasePending()
 		c.e.forget(c)
 		if !handedOff {
 			c.conn.Close()
@@ -127,6 +144,9 @@ func (c *edgeConn) readHead() (int, bool) {
 		c.buf[c.w] = c.watchByte[0]
 		c.w++
 	}
+	if c.pending != nil && c.r != c.w && !c.flushPending() {
+		return 0, false
+	}
 	var started time.Time
 	for {
 		if i := bytes.Index(c.buf[c.r:c.w], crlfcrlf); i >= 0 {
@@ -141,7 +161,9 @@ func (c *edgeConn) readHead() (int, bool) {
 		opts := &c.e.r.opts
 		now := time.Now()
 		if c.r == c.w {
-			if !c.setIdle() {
+			// With a response pending, the connection is idle once
+			// it is out (sendThenRead).
+			if c.pending == nil && !c.setIdle() {
 				return 0, false
 			}
 			if c.deadline.IsZero() || now.Add(opts.IdleTimeout).Sub(c.deadline) > deadlineSlack {
@@ -151,7 +173,13 @@ func (c *edgeConn) readHead() (int, bool) {
 			started = now
 			c.setReadDeadline(now.Add(opts.ReadHeaderTimeout))
 		}
-		n, err := c.conn.Read(c.buf[c.w:])
+		var n int
+		var err error
+		if c.pending != nil {
+			n, err = c.sendAndRead()
+		} else {
+			n, err = c.conn.Read(c.buf[c.w:])
+		}
 		c.w += n
 		if n > 0 && !c.state.CompareAndSwap(connIdle, connActive) && c.state.Load() == connClosed {
 			return 0, false
@@ -160,6 +188,91 @@ func (c *edgeConn) readHead() (int, bool) {
 			return 0, false
 		}
 	}
+}
+
+// sendAndRead writes the pending end of the last response, then waits
+// for the next request and reads what came of it. Go's own read would try
+// at once, fail (the client is still reading the response), then wait for
+// the socket: writing under the same wait skips the read that fails. A
+// write the socket does not take whole at once is finished the usual way.
+func (c *edgeConn) sendAndRead() (int, error) {
+	c.rawGot, c.rawErr = 0, nil
+	err := c.raw.Read(c.rawStep)
+	if c.pending != nil {
+		if err != nil || c.rawErr != nil {
+			c.releasePending()
+		} else {
+			if !c.flushPending() || !c.setIdle() {
+				return 0, net.ErrClosed
+			}
+			return c.conn.Read(c.buf[c.w:])
+		}
+	}
+	switch {
+	case err != nil:
+		return 0, err
+	case c.rawErr != nil:
+		return 0, c.rawErr
+	case c.rawGot == 0:
+		return 0, io.EOF
+	}
+	return c.rawGot, nil
+}
+
+// sendThenRead is the step of sendAndRead that the runtime calls with the
+// socket: first the write, then false to wait until the socket is
+// readable, then the read.
+func (c *edgeConn) sendThenRead(fd uintptr) bool {
+	if c.pending != nil {
+		for len(c.pending) > 0 {
+			n, err := syscall.Write(int(fd), c.pending)
+			if n > 0 {
+				c.pending = c.pending[n:]
+			}
+			switch {
+			case err == syscall.EINTR:
+			case err == syscall.EAGAIN:
+				return true
+			case err != nil:
+				c.rawErr = os.NewSyscallError("write", err)
+				return true
+			}
+		}
+		c.releasePending()
+		if !c.setIdle() {
+			c.rawErr = net.ErrClosed
+			return true
+		}
+		return false
+	}
+	for {
+		n, err := syscall.Read(int(fd), c.buf[c.w:])
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EAGAIN:
+			return false
+		case err != nil:
+			c.rawErr = os.NewSyscallError("read", err)
+		default:
+			c.rawGot = n
+		}
+		return true
+	}
+}
+
+// flushPending writes the pending end of the last response the usual way.
+func (c *edgeConn) flushPending() bool {
+	err := c.send(c.pending)
+	c.releasePending()
+	return err == nil
+}
+
+func (c *edgeConn) releasePending() {
+	if c.pendingBuf != nil {
+		c.e.r.buffers.put(c.pendingBuf)
+	}
+	c.pending, c.pendingBuf = nil, nil
 }
 
 // setIdle marks the connection idle, unless Shutdown is under way.
