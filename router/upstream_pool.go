@@ -82,15 +82,6 @@ func (c *upstreamConn) awaitHead(now time.Time, d time.Duration) error {
 	return c.conn.SetReadDeadline(want)
 }
 
-// clearExpired clears a read deadline that has passed, which would fail
-// the look at the idle connection.
-func (c *upstreamConn) clearExpired() error {
-	if c.deadline.IsZero() || time.Now().Before(c.deadline) {
-		return nil
-	}
-	return c.noDeadline()
-}
-
 // noDeadline clears the read deadline, before reads that may take as long
 // as a response does.
 func (c *upstreamConn) noDeadline() error {
@@ -322,24 +313,44 @@ func newUpstream(o Options, buffers *bufferPool) *upstream {
 	}
 }
 
+// lookAfter is how long a connection must have been idle before connect
+// looks at it. Under load a connection goes back to the pool and out again
+// within microseconds, too soon for an app to have closed it (apps close
+// idle connections after seconds) or sent anything unasked; the look
+// would cost a system call per request for nothing.
+const lookAfter = time.Millisecond
+
 // connect returns an idle connection to t, or a new one. An idle
 // connection is used only if the app has neither closed it nor sent
 // anything on it while it was idle: bytes the app sent unasked would be
 // read as the response to the next request. The look costs a system call
-// that does not wait; Go's Transport keeps a goroutine reading each idle
-// connection instead, and nginx an event.
+// that does not wait, made once the connection has been idle lookAfter;
+// Go's Transport keeps a goroutine reading each idle connection instead,
+// and nginx an event.
 func (u *upstream) connect(ctx context.Context, t *target) (*upstreamConn, error) {
 	for {
 		c := t.conns.get()
 		if c == nil {
 			return u.dial(ctx, t)
 		}
-		if c.br.Buffered() > 0 || c.clearExpired() != nil || !c.peek.idle() {
+		if c.br.Buffered() > 0 || !c.usable() {
 			c.close()
 			continue
 		}
 		return c, nil
 	}
+}
+
+// usable reports whether an idle connection may carry a request.
+func (c *upstreamConn) usable() bool {
+	now := time.Now()
+	if now.Sub(c.idleAt) < lookAfter {
+		return true
+	}
+	if !c.deadline.IsZero() && !now.Before(c.deadline) && c.noDeadline() != nil {
+		return false
+	}
+	return c.peek.idle()
 }
 
 // dial opens a new connection to t. Its errors are *net.OpError with Op
