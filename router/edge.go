@@ -49,6 +49,7 @@ type Edge struct {
 	conns    map[*edgeConn]struct{}
 	shutting atomic.Bool
 	handoffs atomic.Int64   // connections given to net/http
+	partials atomic.Int64   // ends of responses the socket did not take at once
 	wg       sync.WaitGroup // one per connection goroutine
 }
 

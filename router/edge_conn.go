@@ -202,6 +202,7 @@ func (c *edgeConn) sendAndRead() (int, error) {
 		if err != nil || c.rawErr != nil {
 			c.releasePending()
 		} else {
+			c.e.partials.Add(1)
 			if !c.flushPending() || !c.setIdle() {
 				return 0, net.ErrClosed
 			}

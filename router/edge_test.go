@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -286,5 +287,62 @@ func TestEdgeShutdown(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("Shutdown did not return")
+	}
+}
+
+func TestEdgeSendUnderWaitFinishesPartialWrite(t *testing.T) {
+	// The end of a response is written under the wait for the next
+	// request. When the socket takes only part of it (a client that does
+	// not read), the rest goes out the usual way, whole and in order, and
+	// the next request is read after it.
+	r := newTestRouter(t, Options{})
+	e := r.NewEdge(nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	d := net.Dialer{Timeout: 5 * time.Second, Control: func(_, _ string, c syscall.RawConn) error {
+		return c.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+	}}
+	client, err := d.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	server, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	server.(*net.TCPConn).SetWriteBuffer(4096)
+	client.SetDeadline(time.Now().Add(10 * time.Second))
+	server.SetDeadline(time.Now().Add(10 * time.Second))
+
+	c := newEdgeConn(e, server)
+	want := strings.Repeat("0123456789abcdef", 1<<16) // 1 MiB
+	c.pending = []byte(want)
+	type head struct {
+		n  int
+		ok bool
+	}
+	got := make(chan head, 1)
+	go func() {
+		n, ok := c.readHead()
+		got <- head{n, ok}
+	}()
+	time.Sleep(50 * time.Millisecond) // the socket fills up
+	b := make([]byte, len(want))
+	if _, err := io.ReadFull(client, b); err != nil || string(b) != want {
+		t.Fatalf("read %v; intact %v", err, string(b) == want)
+	}
+	req := "GET / HTTP/1.1\r\nHost: hello.localhost\r\n\r\n"
+	io.WriteString(client, req)
+	h := <-got
+	if !h.ok || h.n != len(req) {
+		t.Fatalf("readHead = %d, %v; want %d, true", h.n, h.ok, len(req))
+	}
+	if e.partials.Load() != 1 {
+		t.Errorf("partials = %d, want 1: the socket took it all at once", e.partials.Load())
 	}
 }
