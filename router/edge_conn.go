@@ -1,7 +1,6 @@
 package router
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"net"
@@ -36,8 +35,6 @@ const (
 
 // edgeEpoch is the origin of armedAt, so that it is monotonic.
 var edgeEpoch = time.Now()
-
-var crlfcrlf = []byte("\r\n\r\n")
 
 // edgeConn is one client connection on the edge.
 type edgeConn struct {
@@ -149,8 +146,10 @@ func (c *edgeConn) readHead() (int, bool) {
 	}
 	var started time.Time
 	for {
-		if i := bytes.Index(c.buf[c.r:c.w], crlfcrlf); i >= 0 {
-			return i + 4, true
+		// A head with bare LF line ends is found too, and handed off:
+		// Go's server accepts them.
+		if n := headLength(c.buf[c.r:c.w]); n > 0 {
+			return n, true
 		}
 		if c.w == len(c.buf) {
 			if c.r == 0 {

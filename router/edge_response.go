@@ -103,12 +103,14 @@ func readResponseHeadInto(uc *upstreamConn, method []byte, resp *edgeResponse) e
 }
 
 // peekHead waits until br holds a whole response head, and returns it
-// without consuming it.
+// without consuming it. The head ends at an empty line, ended by CRLF or,
+// as some servers end the lines of a CGI script, by a bare LF (such a head
+// is then read by readResponseHead, which accepts them).
 func peekHead(br *bufio.Reader) ([]byte, error) {
 	for {
 		b, _ := br.Peek(br.Buffered())
-		if i := bytes.Index(b, crlfcrlf); i >= 0 {
-			return b[:i+4], nil
+		if n := headLength(b); n > 0 {
+			return b[:n], nil
 		}
 		if br.Buffered() == br.Size() {
 			return nil, errHeadTooLarge
@@ -116,6 +118,25 @@ func peekHead(br *bufio.Reader) ([]byte, error) {
 		if _, err := br.Peek(br.Buffered() + 1); err != nil {
 			return nil, err
 		}
+	}
+}
+
+// headLength returns the length of the head at the start of b, up to and
+// including its empty line, or 0 when b does not hold it all.
+func headLength(b []byte) int {
+	for i := 0; ; {
+		j := bytes.IndexByte(b[i:], '\n')
+		if j < 0 {
+			return 0
+		}
+		end := i + j + 1
+		switch {
+		case end < len(b) && b[end] == '\n':
+			return end + 1
+		case end+1 < len(b) && b[end] == '\r' && b[end+1] == '\n':
+			return end + 2
+		}
+		i = end
 	}
 }
 

@@ -160,6 +160,18 @@ func TestEdgeHandsOffMidConnection(t *testing.T) {
 	}
 }
 
+func TestEdgeBareLFRequestGoesToNetHTTP(t *testing.T) {
+	_, e, addr := edgeFront(t, Options{}, echoPath)
+	conn, br := dialEdge(t, addr)
+	io.WriteString(conn, "GET /lf HTTP/1.1\nHost: hello.localhost\n\n")
+	if _, body := readResponse(t, br, "GET"); body != "GET /lf " {
+		t.Fatalf("body %q", body)
+	}
+	if n := e.handoffs.Load(); n != 1 {
+		t.Errorf("handoffs = %d, want 1", n)
+	}
+}
+
 func TestEdgePipelinedRequests(t *testing.T) {
 	_, e, addr := edgeFront(t, Options{}, echoPath)
 	conn, br := dialEdge(t, addr)

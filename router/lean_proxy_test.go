@@ -146,6 +146,23 @@ func TestLeanResponseFraming(t *testing.T) {
 			wantConns: 1,
 		},
 		{
+			// busybox httpd passes a CGI script's header lines on as the
+			// script wrote them, ending in bare LF, and closes.
+			name:      "bare LF header lines, body up to the close",
+			response:  "HTTP/1.1 200 OK\r\nContent-Type: text/plain\n\nhello",
+			wantCode:  200,
+			wantBody:  "hello",
+			wantConns: 2,
+			closes:    true,
+		},
+		{
+			name:      "bare LF everywhere",
+			response:  "HTTP/1.1 200 OK\nContent-Length: 5\n\nhello",
+			wantCode:  200,
+			wantBody:  "hello",
+			wantConns: 1,
+		},
+		{
 			name:      "connection close is honoured",
 			response:  "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 5\r\n\r\nhello",
 			wantCode:  200,
