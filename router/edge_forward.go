@@ -344,16 +344,21 @@ func (c *edgeConn) writePage(p page, retryAfter string) edgeOutcome {
 func (c *edgeConn) relay(uc *upstreamConn, resp *edgeResponse) edgeOutcome {
 	x := &c.ex
 	x.status = resp.status
-	if resp.length < 0 && !resp.chunked || c.e.shutting.Load() {
-		x.closing = true // the body ends with the connection, or the edge is stopping
+	if c.e.shutting.Load() {
+		x.closing = true
 	}
+	// A body the app ends by closing goes to the client chunked, which
+	// keeps the client's connection, as Go's server does.
+	rechunk := resp.chunked || resp.length < 0
 	bp := c.e.r.buffers.get()
-	out := c.appendHead((*bp)[:0], resp)
+	out := c.appendHead((*bp)[:0], resp, rechunk)
 	var last []byte
 	var err error
 	switch {
 	case resp.chunked:
-		err = c.relayChunked(uc, resp, out)
+		err = c.relayChunked(uc, out, httputil.NewChunkedReader(uc.br), true)
+	case rechunk:
+		err = c.relayChunked(uc, out, uc.br, false)
 	default:
 		last, err = c.relayBody(uc, resp.length, out)
 	}
@@ -398,7 +403,7 @@ func (c *edgeConn) sendLast(last []byte, bp *[]byte) error {
 
 // appendHead appends the response head the client gets: the app's status
 // and end-to-end headers, then the router's own.
-func (c *edgeConn) appendHead(out []byte, resp *edgeResponse) []byte {
+func (c *edgeConn) appendHead(out []byte, resp *edgeResponse, chunked bool) []byte {
 	x := &c.ex
 	out = resp.appendHead(out)
 	if !resp.hasRequestID {
@@ -411,7 +416,7 @@ func (c *edgeConn) appendHead(out []byte, resp *edgeResponse) []byte {
 		out = append(out, x.setCookie...)
 		out = append(out, "\r\n"...)
 	}
-	if resp.chunked {
+	if chunked {
 		out = append(out, "Transfer-Encoding: chunked\r\n"...)
 	}
 	if x.closing {
@@ -470,9 +475,11 @@ func (c *edgeConn) relayBody(uc *upstreamConn, length int64, out []byte) ([]byte
 // chunkRoom is the space kept before a chunk's data for its size line.
 const chunkRoom = 18
 
-// relayChunked sends out (the head), then the app's chunked body chunk by
-// chunk as it comes, then its trailers.
-func (c *edgeConn) relayChunked(uc *upstreamConn, resp *edgeResponse, out []byte) error {
+// relayChunked sends out (the head), then body chunk by chunk as it
+// comes, then the trailers of the app's chunked body when there are
+// some: body is the app's chunked body decoded, or the app's body up to
+// its close.
+func (c *edgeConn) relayChunked(uc *upstreamConn, out []byte, body io.Reader, trailers bool) error {
 	if err := c.send(out); err != nil {
 		return err
 	}
@@ -481,7 +488,6 @@ func (c *edgeConn) relayChunked(uc *upstreamConn, resp *edgeResponse, out []byte
 	}
 	x := &c.ex
 	buf := out[:cap(out)]
-	body := httputil.NewChunkedReader(uc.br)
 	for {
 		m, rerr := body.Read(buf[chunkRoom : len(buf)-2])
 		if m > 0 {
@@ -503,9 +509,12 @@ func (c *edgeConn) relayChunked(uc *upstreamConn, resp *edgeResponse, out []byte
 			return rerr
 		}
 	}
-	last, err := readTrailers(uc, append(buf[:0], "0\r\n"...))
-	if err != nil {
-		return err
+	last := append(buf[:0], "0\r\n"...)
+	if trailers {
+		var err error
+		if last, err = readTrailers(uc, last); err != nil {
+			return err
+		}
 	}
 	return c.send(append(last, "\r\n"...))
 }

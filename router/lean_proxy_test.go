@@ -181,6 +181,11 @@ func TestLeanResponseFraming(t *testing.T) {
 			wantBody:  "hello",
 			wantConns: 2,
 			closes:    true,
+			check: func(t *testing.T, resp *http.Response) {
+				if resp.Close || len(resp.TransferEncoding) == 0 {
+					t.Errorf("the client got close %v, transfer encoding %q; want its connection kept, the body chunked", resp.Close, resp.TransferEncoding)
+				}
+			},
 		},
 		{
 			name:      "http/1.0 response",
