@@ -188,15 +188,23 @@ func (e *Edge) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// Close closes the listener and every connection at once.
+// Close closes the listener and every connection at once, with the
+// connections to apps of the requests in flight, and waits for the edge's
+// connections to be done (handed-off ones are net/http's, which does not
+// wait).
 func (e *Edge) Close() error {
 	e.stopAccepting()
 	e.mu.Lock()
 	for c := range e.conns {
 		c.conn.Close()
+		if uc := c.upstream.Load(); uc != nil {
+			uc.close()
+		}
 	}
 	e.mu.Unlock()
-	return e.fallback.Close()
+	err := e.fallback.Close()
+	e.wg.Wait()
+	return err
 }
 
 func (e *Edge) stopAccepting() {
