@@ -38,10 +38,12 @@ type edgeExchange struct {
 }
 
 // serveEdge proxies the request c holds (parsed in c.req, its head the
-// c.headLen bytes at c.buf[c.r:], its body right after) when it can go straight to
-// an instance. It hands off, having done nothing, every request the
-// router answers itself, so that those answers are written once, by
-// ServeHTTP.
+// c.headLen bytes at c.buf[c.r:], its body right after) to an instance of
+// its app, and answers as ServeHTTP would when a limit turns it away or no
+// instance can take it. It hands off, having done nothing, the requests
+// that need more of ServeHTTP: a host that names no app (and /healthz),
+// an app in maintenance or held while it scales from zero, a body over
+// the limit.
 func (r *Router) serveEdge(c *edgeConn) edgeOutcome {
 	req := &c.req
 	app, ok := c.appOf(req.host)
