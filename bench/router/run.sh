@@ -13,7 +13,11 @@
 #      keep-alive client connections opened; the growth of its resident
 #      memory divided by the connections.
 #
-# Every proxy keeps a keep-alive pool to the backend and logs no requests.
+# Every proxy keeps a keep-alive pool to the backend, logs no requests,
+# and does the header work paas-router does on every request: it sets
+# X-Forwarded-For, -Host and -Proto and a request id (X-Request-Id, new
+# for each request) on the way to the app, and echoes the id to the
+# client. (go-httputil sets the X-Forwarded ones only.)
 # paas-router runs as the real binary, started from a state file with Nomad
 # unreachable; its rate limit is set far above the load (the token bucket
 # stays on the path) and its other limits are the defaults.
@@ -179,6 +183,11 @@ http {
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_set_header Host \$host;
+      proxy_set_header X-Forwarded-For \$remote_addr;
+      proxy_set_header X-Forwarded-Host \$host;
+      proxy_set_header X-Forwarded-Proto \$scheme;
+      proxy_set_header X-Request-Id \$request_id;
+      add_header X-Request-Id \$request_id;
     }
   }
 }
@@ -198,6 +207,13 @@ defaults
   timeout http-keep-alive 60s
 frontend fe
   bind 127.0.0.1:${FRONT[haproxy]}
+  http-request del-header X-Forwarded-For
+  option forwardfor
+  unique-id-format %[uuid()]
+  unique-id-header X-Request-Id
+  http-request set-header X-Forwarded-Host %[req.hdr(host)]
+  http-request set-header X-Forwarded-Proto http
+  http-response set-header X-Request-Id %[unique-id]
   default_backend be
 backend be
   http-reuse always
@@ -215,7 +231,10 @@ start_caddy() {
 }
 http://:${FRONT[caddy]} {
   bind 127.0.0.1
-  reverse_proxy 127.0.0.1:${BACK[caddy]}
+  header X-Request-Id {http.request.uuid}
+  reverse_proxy 127.0.0.1:${BACK[caddy]} {
+    header_up X-Request-Id {http.request.uuid}
+  }
 }
 EOF
   XDG_DATA_HOME="$work/caddy" XDG_CONFIG_HOME="$work/caddy" spawn caddy caddy run --adapter caddyfile --config "$work/caddy/Caddyfile"
