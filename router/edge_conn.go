@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"os"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -53,11 +52,9 @@ type edgeConn struct {
 	// The end of the last response, left to the wait for the next
 	// request (sendAndRead), and the pooled buffer it is in.
 	raw        syscall.RawConn // nil: no socket to work with
+	wr         *writeRead
 	pending    []byte
 	pendingBuf *[]byte
-	rawStep    func(fd uintptr) bool
-	rawGot     int
-	rawErr     error
 
 	// The app of the last request's host, while the custom domains are
 	// those of lastDomains.
@@ -79,7 +76,7 @@ func newEdgeConn(e *Edge, conn net.Conn) *edgeConn {
 	if sc, ok := conn.(syscall.Conn); ok {
 		c.raw, _ = sc.SyscallConn()
 	}
-	c.rawStep = c.sendThenRead
+	c.wr = newWriteRead(c.responseSent)
 	if a, ok := conn.RemoteAddr().(*net.TCPAddr); ok {
 		c.remoteIP = a.IP.String()
 	} else if host, _, err := net.SplitHostPort(conn.RemoteAddr().String()); err == nil {
@@ -161,7 +158,7 @@ func (c *edgeConn) readHead() (int, bool) {
 		now := time.Now()
 		if c.r == c.w {
 			// With a response pending, the connection is idle once
-			// it is out (sendThenRead).
+			// it is out (responseSent).
 			if c.pending == nil && !c.setIdle() {
 				return 0, false
 			}
@@ -190,75 +187,40 @@ func (c *edgeConn) readHead() (int, bool) {
 }
 
 // sendAndRead writes the pending end of the last response, then waits
-// for the next request and reads what came of it. Go's own read would try
-// at once, fail (the client is still reading the response), then wait for
-// the socket: writing under the same wait skips the read that fails. A
-// write the socket does not take whole at once is finished the usual way.
+// for the next request and reads what came of it, under one wait
+// (writeRead). A write the socket does not take whole at once is finished
+// the usual way.
 func (c *edgeConn) sendAndRead() (int, error) {
-	c.rawGot, c.rawErr = 0, nil
-	err := c.raw.Read(c.rawStep)
-	if c.pending != nil {
-		if err != nil || c.rawErr != nil {
+	err := c.wr.do(c.raw, c.pending, c.buf[c.w:])
+	if len(c.wr.out) > 0 {
+		c.pending = c.wr.out
+		if err != nil {
 			c.releasePending()
-		} else {
-			c.e.partials.Add(1)
-			if !c.flushPending() || !c.setIdle() {
-				return 0, net.ErrClosed
-			}
-			return c.conn.Read(c.buf[c.w:])
+			return 0, err
 		}
+		c.e.partials.Add(1)
+		if !c.flushPending() || !c.setIdle() {
+			return 0, net.ErrClosed
+		}
+		return c.conn.Read(c.buf[c.w:])
 	}
 	switch {
 	case err != nil:
 		return 0, err
-	case c.rawErr != nil:
-		return 0, c.rawErr
-	case c.rawGot == 0:
+	case c.wr.got == 0:
 		return 0, io.EOF
 	}
-	return c.rawGot, nil
+	return c.wr.got, nil
 }
 
-// sendThenRead is the step of sendAndRead that the runtime calls with the
-// socket: first the write, then false to wait until the socket is
-// readable, then the read.
-func (c *edgeConn) sendThenRead(fd uintptr) bool {
-	if c.pending != nil {
-		for len(c.pending) > 0 {
-			n, err := syscall.Write(int(fd), c.pending)
-			if n > 0 {
-				c.pending = c.pending[n:]
-			}
-			switch {
-			case err == syscall.EINTR:
-			case err == syscall.EAGAIN:
-				return true
-			case err != nil:
-				c.rawErr = os.NewSyscallError("write", err)
-				return true
-			}
-		}
-		c.releasePending()
-		if !c.setIdle() {
-			c.rawErr = net.ErrClosed
-			return true
-		}
-		return false
+// responseSent runs once the pending end of a response is out: the
+// connection is idle until the next request, unless Shutdown is under way.
+func (c *edgeConn) responseSent() error {
+	c.releasePending()
+	if !c.setIdle() {
+		return net.ErrClosed
 	}
-	for {
-		n, err := syscall.Read(int(fd), c.buf[c.w:])
-		switch {
-		case err == syscall.EINTR:
-			continue
-		case err == syscall.EAGAIN:
-			return false
-		case err != nil:
-			c.rawErr = os.NewSyscallError("read", err)
-		default:
-			c.rawGot = n
-		}
-		return true
-	}
+	return nil
 }
 
 // flushPending writes the pending end of the last response the usual way.

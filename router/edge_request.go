@@ -37,24 +37,17 @@ func parseEdgeRequest(head []byte, req *edgeRequest) bool {
 	}
 	seenHost, seenLength := false, false
 	for pos := eol + 1; ; {
-		rest := head[pos:]
-		n := bytes.IndexByte(rest, '\n')
-		if n < 1 || rest[n-1] != '\r' {
+		line, name, value, next, ok := nextField(head, pos)
+		if !ok {
 			return false
 		}
-		line := rest[:n-1]
 		if len(line) == 0 {
-			return pos+n+1 == len(head) && seenHost
+			return next == len(head) && seenHost
 		}
-		colon := bytes.IndexByte(line, ':')
-		if colon < 1 || !tokenBytes(line[:colon]) {
-			return false
-		}
-		name, value := line[:colon], trimOWS(line[colon+1:])
 		if !fieldValue(value) {
 			return false
 		}
-		switch classifyRequestHeader(name) {
+		switch kindOf(name, requestHeaderKinds, headerForwarded) {
 		case headerIneligible:
 			return false
 		case headerHost:
@@ -99,8 +92,30 @@ func parseEdgeRequest(head []byte, req *edgeRequest) bool {
 			req.forward[req.nf] = [2]int{pos, pos + len(line)}
 			req.nf++
 		}
-		pos += n + 1
+		pos = next
 	}
+}
+
+// nextField reads the line at head[pos:], which must end in CRLF, and
+// returns it, its name and value, and where the next line starts. It
+// reports false for a line without its CRLF, or that is not a field with
+// a token for a name; the empty line that ends a head comes back with no
+// name.
+func nextField(head []byte, pos int) (line, name, value []byte, next int, ok bool) {
+	rest := head[pos:]
+	n := bytes.IndexByte(rest, '\n')
+	if n < 1 || rest[n-1] != '\r' {
+		return nil, nil, nil, 0, false
+	}
+	line, next = rest[:n-1], pos+n+1
+	if len(line) == 0 {
+		return line, nil, nil, next, true
+	}
+	colon := bytes.IndexByte(line, ':')
+	if colon < 1 || !tokenBytes(line[:colon]) {
+		return nil, nil, nil, 0, false
+	}
+	return line, line[:colon], trimOWS(line[colon+1:]), next, true
 }
 
 // parseRequestLine parses "METHOD /target HTTP/1.1".
@@ -159,75 +174,45 @@ const (
 	headerCookie               // forwarded, and read for the canary cookie
 )
 
-// classifyRequestHeader sorts a header name, in any case, as
-// writeRequestHead and droppedRequestHeader do for net/http's path.
-func classifyRequestHeader(name []byte) int {
-	switch len(name) {
-	case 2:
-		if equalFold(name, "te") {
-			return headerIneligible
-		}
-	case 4:
-		if equalFold(name, "host") {
-			return headerHost
-		}
-	case 6:
-		switch {
-		case equalFold(name, "accept"):
-			return headerAccept
-		case equalFold(name, "cookie"):
-			return headerCookie
-		case equalFold(name, "expect"):
-			return headerIneligible
-		}
-	case 7:
-		if equalFold(name, "upgrade") || equalFold(name, "trailer") {
-			return headerIneligible
-		}
-	case 9:
-		if equalFold(name, "x-real-ip") || equalFold(name, "forwarded") {
-			return headerDropped
-		}
-	case 10:
-		switch {
-		case equalFold(name, "connection"):
-			return headerConnection
-		case equalFold(name, "keep-alive"):
-			return headerDropped
-		}
-	case 12:
-		if equalFold(name, "x-request-id") {
-			return headerRequestID
-		}
-	case 14:
-		if equalFold(name, "content-length") {
-			return headerContentLength
-		}
-	case 15:
-		if equalFold(name, "x-forwarded-for") {
-			return headerDropped
-		}
-	case 16:
-		if equalFold(name, "x-forwarded-host") || equalFold(name, "proxy-connection") {
-			return headerDropped
-		}
-	case 17:
-		switch {
-		case equalFold(name, "x-forwarded-proto"):
-			return headerDropped
-		case equalFold(name, "transfer-encoding"):
-			return headerIneligible
-		}
-	case 18:
-		if equalFold(name, "proxy-authenticate") {
-			return headerDropped
-		}
-	case 19:
-		if equalFold(name, "proxy-authorization") {
-			return headerDropped
+// headerKind is a header name, in lower case, and its kind.
+type headerKind struct {
+	name string
+	kind int
+}
+
+// requestHeaderKinds sorts request headers as writeRequestHead and
+// droppedRequestHeader do for net/http's path; any other is forwarded.
+var requestHeaderKinds = []headerKind{
+	{"host", headerHost},
+	{"content-length", headerContentLength},
+	{"connection", headerConnection},
+	{"x-request-id", headerRequestID},
+	{"accept", headerAccept},
+	{"cookie", headerCookie},
+	{"te", headerIneligible},
+	{"expect", headerIneligible},
+	{"upgrade", headerIneligible},
+	{"trailer", headerIneligible},
+	{"transfer-encoding", headerIneligible},
+	{"keep-alive", headerDropped},
+	{"proxy-connection", headerDropped},
+	{"proxy-authenticate", headerDropped},
+	{"proxy-authorization", headerDropped},
+	{"forwarded", headerDropped},
+	{"x-forwarded-for", headerDropped},
+	{"x-forwarded-host", headerDropped},
+	{"x-forwarded-proto", headerDropped},
+	{"x-real-ip", headerDropped},
+}
+
+// kindOf returns the kind kinds give name, in any case, or otherwise.
+func kindOf(name []byte, kinds []headerKind, otherwise int) int {
+	for _, k := range kinds {
+		if equalFold(name, k.name) {
+			return k.kind
 		}
 	}
-	return headerForwarded
+	return otherwise
 }
 
 // equalFold reports whether b equals lower, which is lower-case letters

@@ -157,22 +157,15 @@ func parsePlainResponse(head, method []byte, resp *edgeResponse) bool {
 	out = append(out, "\r\n"...)
 	seenLength := false
 	for pos := eol + 1; ; {
-		rest := head[pos:]
-		n := bytes.IndexByte(rest, '\n')
-		if n < 1 || rest[n-1] != '\r' {
+		line, name, value, next, ok := nextField(head, pos)
+		if !ok {
 			return false
 		}
-		line := rest[:n-1]
-		pos += n + 1
+		pos = next
 		if len(line) == 0 {
 			break
 		}
-		colon := bytes.IndexByte(line, ':')
-		if colon < 1 || !tokenBytes(line[:colon]) {
-			return false
-		}
-		name, value := line[:colon], trimOWS(line[colon+1:])
-		switch classifyResponseHeader(name) {
+		switch kindOf(name, responseHeaderKinds, responsePassed) {
 		case responseHopByHop:
 			continue
 		case responseIneligible:
@@ -219,49 +212,18 @@ const (
 	responseRequestID
 )
 
-// classifyResponseHeader sorts a response header name, in any case, as
-// hopByHopResponseHeader does.
-func classifyResponseHeader(name []byte) int {
-	switch len(name) {
-	case 2:
-		if equalFold(name, "te") {
-			return responseHopByHop
-		}
-	case 7:
-		if equalFold(name, "upgrade") || equalFold(name, "trailer") {
-			return responseHopByHop
-		}
-	case 10:
-		switch {
-		case equalFold(name, "connection"):
-			return responseConnection
-		case equalFold(name, "keep-alive"):
-			return responseHopByHop
-		}
-	case 12:
-		if equalFold(name, "x-request-id") {
-			return responseRequestID
-		}
-	case 14:
-		if equalFold(name, "content-length") {
-			return responseContentLength
-		}
-	case 16:
-		if equalFold(name, "proxy-connection") {
-			return responseHopByHop
-		}
-	case 17:
-		if equalFold(name, "transfer-encoding") {
-			return responseIneligible
-		}
-	case 18:
-		if equalFold(name, "proxy-authenticate") {
-			return responseHopByHop
-		}
-	case 19:
-		if equalFold(name, "proxy-authorization") {
-			return responseHopByHop
-		}
-	}
-	return responsePassed
+// responseHeaderKinds sorts response headers as hopByHopResponseHeader
+// does; any other is passed on.
+var responseHeaderKinds = []headerKind{
+	{"connection", responseConnection},
+	{"content-length", responseContentLength},
+	{"x-request-id", responseRequestID},
+	{"transfer-encoding", responseIneligible},
+	{"keep-alive", responseHopByHop},
+	{"proxy-connection", responseHopByHop},
+	{"proxy-authenticate", responseHopByHop},
+	{"proxy-authorization", responseHopByHop},
+	{"te", responseHopByHop},
+	{"trailer", responseHopByHop},
+	{"upgrade", responseHopByHop},
 }

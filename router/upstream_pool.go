@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/textproto"
-	"os"
 	"sync"
 	"syscall"
 	"time"
@@ -41,7 +40,7 @@ func newUpstreamConn(conn net.Conn) *upstreamConn {
 	if sc, ok := conn.(syscall.Conn); ok {
 		c.in.raw, _ = sc.SyscallConn()
 	}
-	c.in.step = c.in.writeThenRead
+	c.in.wr = newWriteRead(nil)
 	c.br = bufio.NewReaderSize(&c.in, upstreamBufferSize)
 	c.bw = bufio.NewWriterSize(&c.out, upstreamBufferSize)
 	c.tp.R = c.br
@@ -56,7 +55,7 @@ func (c *upstreamConn) close() { _ = c.conn.Close() }
 
 // flushWithRead flushes the request in bw, but leaves its last write to
 // the read of the response, which then costs one system call less (see
-// connReader.writeThenRead).
+// writeRead).
 func (c *upstreamConn) flushWithRead() error {
 	if c.in.raw != nil {
 		c.out.deferNext = true
@@ -102,12 +101,9 @@ type connReader struct {
 
 	// The write left to the next read (flushWithRead), and the state of
 	// the read that does it.
-	out  *connWriter
-	raw  syscall.RawConn // nil: no socket to work with
-	step func(fd uintptr) bool
-	p    []byte
-	got  int
-	err  error
+	out *connWriter
+	raw syscall.RawConn // nil: no socket to work with
+	wr  *writeRead
 }
 
 func (r *connReader) Read(p []byte) (int, error) {
@@ -126,75 +122,29 @@ func (r *connReader) Read(p []byte) (int, error) {
 }
 
 // writeAndRead writes the deferred request, then waits for the response
-// and reads it into p. Go's own read would try at once, fail (the app
-// has not answered yet), then wait for the socket: writing the request
-// under the same wait skips the read that fails. A write the socket does
-// not take whole at once is finished the usual way.
+// and reads it into p, under one wait (writeRead). A write the socket
+// does not take whole at once is finished the usual way.
 func (r *connReader) writeAndRead(p []byte) (int, error) {
-	r.p, r.got, r.err = p, 0, nil
-	err := r.raw.Read(r.step)
-	r.p = nil
+	err := r.wr.do(r.raw, r.out.deferred, p)
+	r.out.n += int64(r.wr.written)
+	left := r.wr.out
+	r.out.deferred = nil
 	if err != nil {
-		r.out.deferred = nil
 		return 0, err
 	}
-	if r.err != nil {
-		return 0, r.err
-	}
-	if r.out.deferred != nil {
-		n, err := r.out.conn.Write(r.out.deferred)
+	if len(left) > 0 {
+		n, err := r.out.conn.Write(left)
 		r.out.n += int64(n)
-		r.out.deferred = nil
 		if err != nil {
 			return 0, err
 		}
 		return r.Read(p)
 	}
-	r.n += int64(r.got)
-	if r.got == 0 {
+	r.n += int64(r.wr.got)
+	if r.wr.got == 0 {
 		return 0, io.EOF
 	}
-	return r.got, nil
-}
-
-// writeThenRead is the step of writeAndRead that the runtime calls with
-// the socket: first the write, then false to wait until the socket is
-// readable, then the read.
-func (r *connReader) writeThenRead(fd uintptr) bool {
-	if w := r.out; w.deferred != nil {
-		for len(w.deferred) > 0 {
-			n, err := syscall.Write(int(fd), w.deferred)
-			if n > 0 {
-				w.n += int64(n)
-				w.deferred = w.deferred[n:]
-			}
-			switch {
-			case err == syscall.EINTR:
-			case err == syscall.EAGAIN:
-				return true
-			case err != nil:
-				w.deferred = nil
-				r.err = os.NewSyscallError("write", err)
-				return true
-			}
-		}
-		w.deferred = nil
-		return false
-	}
-	for {
-		n, err := syscall.Read(int(fd), r.p)
-		switch {
-		case err == syscall.EINTR:
-			continue
-		case err == syscall.EAGAIN:
-			return false
-		case err != nil:
-			r.err = os.NewSyscallError("read", err)
-		default:
-			r.got = n
-		}
-		return true
-	}
+	return r.wr.got, nil
 }
 
 // connWriter counts the bytes written to the connection, so that a
