@@ -41,9 +41,9 @@ type edgeConn struct {
 	conn     net.Conn
 	buf      []byte // the read buffer; unread bytes are buf[r:w]
 	r, w     int
-	headLen  int       // of the request being served, at buf[r:]
-	deadline time.Time // the read deadline set last; zero: unknown
-	remoteIP string    // for X-Forwarded-For
+	headLen  int // of the request being served, at buf[r:]
+	deadline readDeadline
+	remoteIP string // for X-Forwarded-For
 	state    atomic.Int32
 	req      edgeRequest
 	ex       edgeExchange
@@ -72,7 +72,7 @@ type edgeConn struct {
 }
 
 func newEdgeConn(e *Edge, conn net.Conn) *edgeConn {
-	c := &edgeConn{e: e, conn: conn, buf: make([]byte, edgeBufferSize)}
+	c := &edgeConn{e: e, conn: conn, buf: make([]byte, edgeBufferSize), deadline: readDeadline{conn: conn}}
 	if sc, ok := conn.(syscall.Conn); ok {
 		c.raw, _ = sc.SyscallConn()
 	}
@@ -162,12 +162,10 @@ func (c *edgeConn) readHead() (int, bool) {
 			if c.pending == nil && !c.setIdle() {
 				return 0, false
 			}
-			if c.deadline.IsZero() || now.Add(opts.IdleTimeout).Sub(c.deadline) > deadlineSlack {
-				c.setReadDeadline(now.Add(opts.IdleTimeout))
-			}
+			_ = c.deadline.near(now.Add(opts.IdleTimeout))
 		} else if started.IsZero() {
 			started = now
-			c.setReadDeadline(now.Add(opts.ReadHeaderTimeout))
+			_ = c.deadline.set(now.Add(opts.ReadHeaderTimeout))
 		}
 		var n int
 		var err error
@@ -251,11 +249,6 @@ func (c *edgeConn) compact() {
 	c.r = 0
 }
 
-func (c *edgeConn) setReadDeadline(t time.Time) {
-	c.deadline = t
-	_ = c.conn.SetReadDeadline(t)
-}
-
 // readBody makes sure the body of the request whose head is n bytes is in
 // buf too, reading what is missing when it fits, within the body read
 // timeout. It reports false when it does not fit or does not come: net/http
@@ -278,7 +271,7 @@ func (c *edgeConn) readBody(n int) bool {
 		}
 	}
 	for c.w < need {
-		c.setReadDeadline(time.Now().Add(c.e.r.opts.BodyReadTimeout))
+		_ = c.deadline.set(time.Now().Add(c.e.r.opts.BodyReadTimeout))
 		m, err := c.conn.Read(c.buf[c.w:])
 		c.w += m
 		if err != nil {
@@ -291,7 +284,7 @@ func (c *edgeConn) readBody(n int) bool {
 // handOff gives the connection, with what was read of it, to net/http.
 func (c *edgeConn) handOff() {
 	c.e.handoffs.Add(1)
-	_ = c.conn.SetReadDeadline(time.Time{})
+	_ = c.deadline.set(time.Time{})
 	c.e.handoff.deliver(&replayConn{Conn: c.conn, pending: c.buf[c.r:c.w]})
 }
 
@@ -348,11 +341,10 @@ func (c *edgeConn) stopWatch() bool {
 		return true
 	}
 	// The watch is reading, or has read: wake it with a deadline in the
-	// past, and forget the deadline for the next request.
-	_ = c.conn.SetReadDeadline(aLongTimeAgo)
+	// past, which the next read replaces.
+	_ = c.deadline.set(aLongTimeAgo)
 	c.watchWG.Wait()
 	c.watchState.Store(watchOff)
-	c.deadline = time.Time{}
 	return !c.gone.Load()
 }
 

@@ -62,7 +62,7 @@ func (r *Router) serveEdge(c *edgeConn) edgeOutcome {
 	*x = edgeExchange{start: time.Now(), app: app, state: state, bucket: -1}
 	r.active.Add(1)
 	defer r.active.Add(-1)
-	x.requestID = requestIDOf(req.requestID)
+	x.requestID = requestID(string(req.requestID))
 	x.closing = req.close
 	var outcome edgeOutcome
 	switch {
@@ -82,14 +82,6 @@ func (r *Router) serveEdge(c *edgeConn) edgeOutcome {
 func (c *edgeConn) reject(reason string, p page, retryAfter string) edgeOutcome {
 	c.ex.state.metrics.rejected[reason].Inc()
 	return c.writePage(p, retryAfter)
-}
-
-// requestIDOf returns the client's id when it is sane, else a new one.
-func requestIDOf(given []byte) string {
-	if len(given) > 0 && len(given) <= maxRequestIDLen && saneRequestID(string(given)) {
-		return string(given)
-	}
-	return newRequestID()
 }
 
 // appOf returns the app host names, remembering the last answer: a
@@ -222,17 +214,16 @@ func (r *Router) edgeRoundTrip(c *edgeConn, uc *upstreamConn) (*edgeResponse, er
 	uc.begin()
 	c.writeUpstream(uc)
 	c.startWatch(uc)
-	if err := uc.flushWithRead(); err != nil {
-		// The app may have answered early and closed: read what it said.
-		resp, rerr := r.readEdgeResponse(c, uc)
-		if rerr != nil {
-			c.stopWatch()
-			return nil, err
-		}
-		resp.keepAlive = false
-		return resp, nil
-	}
+	// A write that failed may be the app answering early and closing:
+	// its answer, if any, is still worth reading.
+	werr := uc.flushWithRead()
 	resp, err := r.readEdgeResponse(c, uc)
+	switch {
+	case err != nil && werr != nil:
+		err = werr
+	case err == nil && werr != nil:
+		resp.keepAlive = false
+	}
 	if err != nil {
 		c.stopWatch()
 		return nil, err
@@ -264,13 +255,7 @@ func (c *edgeConn) writeUpstream(uc *upstreamConn) {
 	bw.Write(req.host)
 	bw.WriteString("\r\nX-Forwarded-Proto: http\r\n")
 	writeHeaderLine(bw, requestIDHeader, c.ex.requestID)
-	m := string(req.method)
-	if req.contentLength > 0 || m != http.MethodGet && m != http.MethodHead {
-		var num [20]byte
-		bw.WriteString("Content-Length: ")
-		bw.Write(appendInt(num[:0], req.contentLength))
-		bw.WriteString("\r\n")
-	}
+	writeContentLength(bw, string(req.method), req.contentLength)
 	bw.WriteString("\r\n")
 	bw.Write(c.buf[c.r+n : c.r+n+int(req.contentLength)])
 }
@@ -279,11 +264,7 @@ func (c *edgeConn) writeUpstream(uc *upstreamConn) {
 func (r *Router) finishEdge(c *edgeConn) {
 	x := &c.ex
 	d := time.Since(x.start)
-	if x.target != nil {
-		x.target.metrics.observe(x.status, d)
-	} else {
-		x.state.metrics.noTarget.observe(x.status, d)
-	}
+	r.observe(x.app, x.state, x.target, x.status, d)
 	ctx := context.Background()
 	level, ok := r.accessLevel(ctx)
 	if !ok {

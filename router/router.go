@@ -324,20 +324,20 @@ func (r *Router) finish(req *http.Request, ex *exchange) {
 	ex.body.finish()
 	status := statusOf(req, &ex.rec)
 	d := time.Since(ex.start)
-	r.observe(ex, status, d)
+	r.observe(ex.app, ex.state, ex.target, status, d)
 	r.logAccess(req, ex, status, d)
 }
 
-// observe counts the request under the release it reached, else under its
-// app, else under no app.
-func (r *Router) observe(ex *exchange, status int, d time.Duration) {
+// observe counts a request to app under the release it reached (t),
+// else under its app, else under no app; the edge's requests too.
+func (r *Router) observe(app string, state *appState, t *target, status int, d time.Duration) {
 	switch {
-	case ex.target != nil:
-		ex.target.metrics.observe(status, d)
-	case ex.state != nil:
-		ex.state.metrics.noTarget.observe(status, d)
-	case ex.app != "": // in maintenance, and not in the table
-		rm := r.metrics.forRelease(ex.app, "")
+	case t != nil:
+		t.metrics.observe(status, d)
+	case state != nil:
+		state.metrics.noTarget.observe(status, d)
+	case app != "": // in maintenance, and not in the table
+		rm := r.metrics.forRelease(app, "")
 		rm.observe(status, d)
 	default:
 		r.metrics.unmatched.observe(status, d)

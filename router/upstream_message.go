@@ -70,20 +70,20 @@ func writeRequestHead(bw *bufio.Writer, req *http.Request, requestID string) {
 		writeHeaderLine(bw, "X-Forwarded-Proto", "http")
 	}
 	writeHeaderLine(bw, requestIDHeader, requestID)
-	writeContentLength(bw, req)
+	writeContentLength(bw, req.Method, req.ContentLength)
 	bw.WriteString("\r\n")
 }
 
-// writeContentLength frames the body as Go's Transport does: a length
-// when there is a body, and a zero length for an empty one except on GET
-// and HEAD.
-func writeContentLength(bw *bufio.Writer, req *http.Request) {
-	if req.ContentLength == 0 && (req.Method == http.MethodGet || req.Method == http.MethodHead) {
+// writeContentLength frames a body of n bytes as Go's Transport does: a
+// length when there is a body, and a zero length for an empty one except
+// on GET and HEAD.
+func writeContentLength(bw *bufio.Writer, method string, n int64) {
+	if n == 0 && (method == http.MethodGet || method == http.MethodHead) {
 		return
 	}
 	var num [20]byte
 	bw.WriteString("Content-Length: ")
-	bw.Write(appendInt(num[:0], req.ContentLength))
+	bw.Write(appendInt(num[:0], n))
 	bw.WriteString("\r\n")
 }
 

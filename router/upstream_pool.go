@@ -20,21 +20,20 @@ const upstreamBufferSize = 4 << 10
 // used on the handler's goroutine, and put back only when the exchange
 // left it at the start of a message.
 type upstreamConn struct {
-	conn   net.Conn
-	in     connReader // between conn and br: counts and limits reads
-	out    connWriter // between bw and conn: counts writes
-	br     *bufio.Reader
-	bw     *bufio.Writer
-	tp     textproto.Reader
-	peek   *connPeek
-	reused bool      // it served a request before this one
-	idleAt time.Time // when it went back to the pool
-	// deadline is the read deadline set last; zero: none.
-	deadline time.Time
+	conn     net.Conn
+	in       connReader // between conn and br: counts and limits reads
+	out      connWriter // between bw and conn: counts writes
+	br       *bufio.Reader
+	bw       *bufio.Writer
+	tp       textproto.Reader
+	peek     *connPeek
+	reused   bool      // it served a request before this one
+	idleAt   time.Time // when it went back to the pool
+	deadline readDeadline
 }
 
 func newUpstreamConn(conn net.Conn) *upstreamConn {
-	c := &upstreamConn{conn: conn}
+	c := &upstreamConn{conn: conn, deadline: readDeadline{conn: conn}}
 	c.in.conn, c.out.conn = conn, conn
 	c.in.out = &c.out
 	if sc, ok := conn.(syscall.Conn); ok {
@@ -65,31 +64,15 @@ func (c *upstreamConn) flushWithRead() error {
 	return err
 }
 
-// deadlineSlack is how far a read deadline may be from the one asked for
-// before it is set again: setting one costs a timer update, and a busy
-// connection asks for one per request.
-const deadlineSlack = time.Second
-
 // awaitHead sets the read deadline for a response's head, d from now,
 // unless the one set is within deadlineSlack of it.
 func (c *upstreamConn) awaitHead(now time.Time, d time.Duration) error {
-	want := now.Add(d)
-	if !c.deadline.IsZero() && c.deadline.After(want.Add(-deadlineSlack)) && !c.deadline.After(want) {
-		return nil
-	}
-	c.deadline = want
-	return c.conn.SetReadDeadline(want)
+	return c.deadline.near(now.Add(d))
 }
 
 // noDeadline clears the read deadline, before reads that may take as long
 // as a response does.
-func (c *upstreamConn) noDeadline() error {
-	if c.deadline.IsZero() {
-		return nil
-	}
-	c.deadline = time.Time{}
-	return c.conn.SetReadDeadline(time.Time{})
-}
+func (c *upstreamConn) noDeadline() error { return c.deadline.clear() }
 
 // connReader counts the bytes read from the connection, and while limit
 // is positive refuses to read more than limit bytes in all: that bounds a
@@ -297,7 +280,7 @@ func (c *upstreamConn) usable() bool {
 	if now.Sub(c.idleAt) < lookAfter {
 		return true
 	}
-	if !c.deadline.IsZero() && !now.Before(c.deadline) && c.noDeadline() != nil {
+	if c.deadline.passed(now) && c.noDeadline() != nil {
 		return false
 	}
 	return c.peek.idle()
